@@ -1,0 +1,31 @@
+"""chainrule's engine: scalar reverse-mode automatic differentiation.
+
+>>> from autograd import Value
+>>> x, y = Value(2.0, "x"), Value(3.0, "y")
+>>> f = (x * y + 3) ** 2 + 1
+>>> f.backward()
+>>> x.grad  # df/dx = 2xy^2 + 6y
+54.0
+"""
+
+from autograd.engine import Constant, Value, backpropagate, topological_order
+from autograd.functional import GradcheckError, grad, gradcheck, jvp
+from autograd.modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from autograd.ops import OPS, Op
+
+__all__ = [
+    "OPS",
+    "Constant",
+    "GradcheckError",
+    "Op",
+    "Value",
+    "backpropagate",
+    "detect_anomaly",
+    "enable_grad",
+    "grad",
+    "gradcheck",
+    "is_grad_enabled",
+    "jvp",
+    "no_grad",
+    "topological_order",
+]

@@ -1,0 +1,297 @@
+"""The engine: ``Value`` records the graph as you compute; ``backward`` applies the chain rule.
+
+Every ``Value`` remembers the op that made it and its inputs (``children``, in argument order). The
+op's local derivatives live in the op table (:mod:`autograd.ops`), so backpropagation is one loop::
+
+    for node in reverse topological order:
+        for child, local in zip(node.children, local derivatives of node):
+            grad[child] += local * grad[node]          # the chain rule
+
+A graph holds no reference cycles (a node points only at its inputs; no closures), so dropping the
+last reference to an output frees the whole graph at once by reference counting.
+"""
+
+from __future__ import annotations
+
+import decimal
+import math
+import numbers
+from typing import Any, Union
+
+from autograd import ops
+from autograd.modes import RECORDING, grad_mode
+from autograd.ops import Op
+
+Number = Union[int, float]
+Operand = Union["Value", int, float]
+
+
+def is_real_number(x: object) -> bool:
+    """True for ints, floats and other real scalars (NumPy scalars, Fraction, Decimal); not bool-like
+    containers, strings, complex numbers or Values."""
+    return isinstance(x, (numbers.Real, decimal.Decimal))
+
+
+def _as_float(data: object) -> float:
+    """``data`` as a float, or ``TypeError`` naming its type."""
+    if not is_real_number(data):
+        raise TypeError(
+            f"Value data must be a real number (int or float), got {type(data).__name__}: {data!r:.60}"
+        )
+    return float(data)  # type: ignore[arg-type]
+
+
+class Value:
+    """A scalar that remembers how it was computed, so it can be differentiated.
+
+    Attributes:
+        data: the number (a float; optimizers write to it).
+        grad: d(output)/d(this) after ``output.backward()``; 0.0 until then.
+        label: a name for drawings and error messages.
+        children: the input ``Value``s of the op that made this one, in argument order
+            (``a + a`` has children ``(a, a)``); ``()`` for a leaf.
+        op: the op's name (``"+"``, ``"tanh"``, ...), ``""`` for a leaf.
+    """
+
+    __slots__ = ("_op", "children", "data", "grad", "label")
+    is_constant = False  # True for numbers that entered the graph through an operator
+
+    def __init__(self, data: Any, label: str = "") -> None:
+        self.data = data if type(data) is float else _as_float(data)
+        self.grad: Any = 0.0
+        if type(label) is not str:
+            raise TypeError(f"Value label must be a str, got {type(label).__name__}")
+        self.label = label
+        self.children: tuple[Value, ...] = ()
+        self._op: Op | None = None
+
+    # -- graph structure -------------------------------------------------------------------------
+
+    @property
+    def op(self) -> str:
+        """Name of the op that produced this value; ``""`` for a leaf."""
+        return "" if self._op is None else self._op.name
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for a value made directly (an input or a parameter), not by an op."""
+        return self._op is None
+
+    def detach(self) -> Value:
+        """A new leaf with the same data, cut off from this value's graph."""
+        return Value(self.data, self.label)
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"{type(self).__name__}(data={self.data!r}, grad={self.grad!r}{label})"
+
+    # -- the chain rule --------------------------------------------------------------------------
+
+    def backward(self, gradient: Number = 1.0) -> None:
+        """Backpropagate from this value: ``leaf.grad += d(self)/d(leaf) * gradient``.
+
+        Leaves accumulate (zero them between steps); every interior node's ``grad`` is set to its
+        value for this pass. Iterative: a chain of a million nodes works.
+        """
+        if not is_real_number(gradient):
+            raise TypeError(
+                f"backward(gradient) takes a real number (the seed d(loss)/d(self)), "
+                f"got {type(gradient).__name__}"
+            )
+        grads = backpropagate(self, float(gradient))
+        for node, node_grad in grads.items():
+            if node._op is None:
+                node.grad += node_grad
+            else:
+                node.grad = node_grad
+
+    # -- operators -------------------------------------------------------------------------------
+
+    def __add__(self, other: Operand) -> Value:
+        return apply(ops.ADD, self, other)
+
+    def __radd__(self, other: Operand) -> Value:
+        return apply(ops.ADD, other, self)
+
+    def __sub__(self, other: Operand) -> Value:
+        return apply(ops.SUB, self, other)
+
+    def __rsub__(self, other: Operand) -> Value:
+        return apply(ops.SUB, other, self)
+
+    def __mul__(self, other: Operand) -> Value:
+        return apply(ops.MUL, self, other)
+
+    def __rmul__(self, other: Operand) -> Value:
+        return apply(ops.MUL, other, self)
+
+    def __truediv__(self, other: Operand) -> Value:
+        return apply(ops.DIV, self, other)
+
+    def __rtruediv__(self, other: Operand) -> Value:
+        return apply(ops.DIV, other, self)
+
+    def __pow__(self, other: Operand) -> Value:
+        return apply(ops.POW, self, other)
+
+    def __rpow__(self, other: Operand) -> Value:
+        return apply(ops.POW, other, self)
+
+    def __neg__(self) -> Value:
+        return apply(ops.NEG, self)
+
+    def __pos__(self) -> Value:
+        return self
+
+    def __abs__(self) -> Value:
+        return apply(ops.ABS, self)
+
+    # -- functions -------------------------------------------------------------------------------
+
+    def exp(self) -> Value:
+        """e^x"""
+        return apply(ops.EXP, self)
+
+    def log(self) -> Value:
+        """ln x (``-inf`` at 0, ``nan`` below)"""
+        return apply(ops.LOG, self)
+
+    def sqrt(self) -> Value:
+        """sqrt(x) (``nan`` below 0)"""
+        return apply(ops.SQRT, self)
+
+    def sin(self) -> Value:
+        """sin x"""
+        return apply(ops.SIN, self)
+
+    def cos(self) -> Value:
+        """cos x"""
+        return apply(ops.COS, self)
+
+    def tanh(self) -> Value:
+        """tanh x = (e^2x - 1) / (e^2x + 1)"""
+        return apply(ops.TANH, self)
+
+    def sigmoid(self) -> Value:
+        """sigma(x) = 1 / (1 + e^-x)"""
+        return apply(ops.SIGMOID, self)
+
+    def relu(self) -> Value:
+        """max(x, 0)"""
+        return apply(ops.RELU, self)
+
+    def leaky_relu(self, alpha: Number = 0.01) -> Value:
+        """x if x > 0 else alpha * x"""
+        return apply(ops.LEAKY_RELU, self, alpha)
+
+    # -- no ordering: compare .data ----------------------------------------------------------------
+
+    def _no_ordering(self, other: object) -> bool:
+        raise TypeError(
+            "Values are not ordered: compare their numbers instead, e.g. `a.data < b.data`"
+        )
+
+    __lt__ = __le__ = __gt__ = __ge__ = _no_ordering
+
+
+class Constant(Value):
+    """A plain number that entered the graph through an operator: the ``3`` in ``x + 3``.
+
+    It is a leaf like any other, but not something you differentiate with respect to; drawings show
+    it apart from inputs and parameters.
+    """
+
+    __slots__ = ()
+    is_constant = True
+
+
+def apply(op: Op, *inputs: Operand) -> Value:
+    """Run ``op`` forward on ``inputs`` and, unless inside ``no_grad``, record it in the graph."""
+    nodes = tuple(x if isinstance(x, Value) else _constant(op, x, inputs) for x in inputs)
+    out = Value.__new__(Value)
+    out.data = op.evaluate(*[node.data for node in nodes])
+    out.grad = 0.0
+    out.label = ""
+    mode = grad_mode.get()
+    if mode is RECORDING:
+        out.children = nodes
+        out._op = op
+        return out
+    out.children = nodes if mode.record else ()
+    out._op = op if mode.record else None
+    if mode.check_anomaly and not math.isfinite(out.data):
+        raise FloatingPointError(
+            f"detect_anomaly: op {op.name!r} produced {out.data} from inputs "
+            + ", ".join(_describe(node) for node in nodes)
+        )
+    return out
+
+
+def _constant(op: Op, number: object, inputs: tuple[object, ...]) -> Constant:
+    if not is_real_number(number):
+        names = " and ".join(type(x).__name__ for x in inputs)
+        raise TypeError(
+            f"unsupported operand type(s) for {op.name!r}: {names} "
+            f"(a Value combines with a Value, int or float)"
+        )
+    return Constant(number)
+
+
+def _describe(node: Value) -> str:
+    name = f"{node.label!r} " if node.label else ""
+    return f"{name}{node.op or 'leaf'}={node.data}"
+
+
+# -- graph traversal and backpropagation ---------------------------------------------------------
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every node ``root`` depends on, each after all of its children (inputs first, root last).
+
+    Depth-first with an explicit stack instead of recursion, so depth is limited only by memory.
+    Children are visited in argument order, so the order is deterministic.
+    """
+    order: list[Value] = []
+    visited: set[Value] = set()
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if children_done:
+            order.append(node)
+        elif node not in visited:
+            visited.add(node)
+            stack.append((node, True))
+            stack.extend((child, False) for child in reversed(node.children) if child not in visited)
+    return order
+
+
+def backpropagate(root: Value, seed: Any = 1.0, create_graph: bool = False) -> dict[Value, Any]:
+    """The chain rule over the graph below ``root``: returns ``d(root)/d(node) * seed`` for every node.
+
+    Reads and writes no ``.grad``. With ``create_graph`` the local derivatives are built as ``Value``
+    graphs (from the same op rules), so the results can be differentiated again.
+    """
+    check_anomaly = grad_mode.get().check_anomaly
+    grads: dict[Value, Any] = {root: seed}
+    for node in reversed(topological_order(root)):
+        op = node._op
+        if op is None:
+            continue
+        node_grad = grads[node]
+        local_grads = op.symbolic_local_grads(node) if create_graph else op.local_grads(node)
+        for child, local in zip(node.children, local_grads):
+            contribution = local * node_grad  # chain rule: d root/d child = d node/d child * d root/d node
+            grads[child] = grads[child] + contribution if child in grads else contribution
+            if check_anomaly and not child.is_constant:
+                _check_gradient(node, child, grads[child])
+    return grads
+
+
+def _check_gradient(node: Value, child: Value, grad: Any) -> None:
+    number = grad.data if isinstance(grad, Value) else grad
+    if not math.isfinite(number):
+        raise FloatingPointError(
+            f"detect_anomaly: gradient {number} flowing back through op {node.op!r}"
+            f"{' (' + repr(node.label) + ')' if node.label else ''} into its input {_describe(child)}; "
+            f"op inputs: " + ", ".join(_describe(c) for c in node.children)
+        )

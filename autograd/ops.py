@@ -1,0 +1,177 @@
+"""The op table: every operation the engine knows, declared once.
+
+Each op states its forward rule and, beside it, the local derivative of its output with respect to
+each input, written as ordinary math over the input names ``a``, ``b`` and the output ``out``::
+
+    MUL = Op("*", "a * b", ("b", "a"))        # d(ab)/da = b,  d(ab)/db = a
+
+That one declaration serves every part of the engine:
+
+* the forward pass evaluates the forward rule on floats;
+* ``backward()`` evaluates the derivatives on floats (the fast path);
+* ``grad(..., create_graph=True)`` and higher-order derivatives evaluate the *same* expressions on
+  ``Value`` nodes, so the derivative is itself a graph that can be differentiated again;
+* forward mode (``jvp``), the graph drawing, the step-through and the compiled replay read the same
+  table, so an op added here is picked up by all of them (and by the op test matrix).
+
+Float evaluation goes through :mod:`autograd.numerics`: ``/`` and ``**`` in a rule are rewritten to
+IEEE-754 ``divide`` and ``power``, so ``1 / a`` at ``a = 0`` is ``inf``, never ``ZeroDivisionError``.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from typing import Any
+
+from autograd import numerics
+
+INPUT_NAMES = ("a", "b")
+
+# Names a rule may use, on floats (IEEE-754, never raising) ...
+FLOAT_FUNCTIONS: dict[str, Any] = {
+    "exp": numerics.exp,
+    "log": numerics.log,
+    "sqrt": numerics.sqrt,
+    "sin": numerics.sin,
+    "cos": numerics.cos,
+    "tanh": numerics.tanh,
+    "sigmoid": numerics.sigmoid,
+    "step": numerics.step,
+    "sign": numerics.sign,
+    "divide": numerics.divide,
+    "power": numerics.power,
+    "abs": abs,
+    "max": max,
+}
+
+# ... and on Value nodes (the create_graph path). step and sign are piecewise constant, so their
+# value is a plain float: their own derivative is zero almost everywhere.
+VALUE_FUNCTIONS: dict[str, Any] = {
+    "exp": lambda v: v.exp(),
+    "log": lambda v: v.log(),
+    "sqrt": lambda v: v.sqrt(),
+    "sin": lambda v: v.sin(),
+    "cos": lambda v: v.cos(),
+    "tanh": lambda v: v.tanh(),
+    "sigmoid": lambda v: v.sigmoid(),
+    "step": lambda v: numerics.step(v.data),
+    "sign": lambda v: numerics.sign(v.data),
+    "abs": abs,
+}
+
+
+class _IEEEArithmetic(ast.NodeTransformer):
+    """Rewrites ``x / y`` to ``divide(x, y)`` and ``x ** y`` to ``power(x, y)``."""
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        name = {ast.Div: "divide", ast.Pow: "power"}.get(type(node.op))
+        if name is None:
+            return node
+        call = ast.Call(func=ast.Name(name, ast.Load()), args=[node.left, node.right], keywords=[])
+        return ast.copy_location(call, node)
+
+
+def ieee_source(expression: str) -> str:
+    """The float form of a rule: the same expression with IEEE-754 ``/`` and ``**``."""
+    tree = _IEEEArithmetic().visit(ast.parse(expression, mode="eval"))
+    return ast.unparse(ast.fix_missing_locations(tree))
+
+
+def _define(source: str, name: str, namespace: dict[str, Any]) -> Callable[..., Any]:
+    scope = dict(namespace)
+    exec(compile(source, f"<op {name}>", "exec"), scope)
+    return scope[name]  # type: ignore[no-any-return]
+
+
+class Op:
+    """One differentiable operation: ``out = forward(a[, b])`` and ``d out / d input``.
+
+    Attributes:
+        name: the name shown as ``Value.op`` and in drawings (``"+"``, ``"tanh"``, ...).
+        forward: the forward rule over the inputs ``a`` (and ``b``), as a Python expression.
+        derivatives: one expression per input for its local derivative, over ``a``, ``b``, ``out``.
+        doc: the math in words, for docs and drawings.
+        arity: number of inputs.
+        forward_source / derivative_sources: the IEEE-754 float forms (used by the compiled replay).
+        evaluate(*floats): the forward rule on floats.
+        local_grads(node): the local derivatives at a recorded node, as floats.
+        symbolic_local_grads(node): the same derivatives built as ``Value`` graphs.
+    """
+
+    __slots__ = (
+        "arity",
+        "derivative_sources",
+        "derivatives",
+        "doc",
+        "evaluate",
+        "forward",
+        "forward_source",
+        "local_grads",
+        "name",
+        "symbolic_local_grads",
+    )
+
+    def __init__(self, name: str, forward: str, derivatives: tuple[str, ...], doc: str = "") -> None:
+        self.name = name
+        self.forward = forward
+        self.derivatives = derivatives
+        self.doc = doc
+        self.arity = len(derivatives)
+        inputs = INPUT_NAMES[: self.arity]
+        args = ", ".join(inputs)
+        self.forward_source = ieee_source(forward)
+        self.derivative_sources = tuple(ieee_source(d) for d in derivatives)
+        self.evaluate = _define(
+            f"def evaluate({args}):\n    return {self.forward_source}\n", "evaluate", FLOAT_FUNCTIONS
+        )
+        unpack = "".join(f"    {x} = {x}.data\n" for x in inputs)
+        self.local_grads = _define(
+            f"def local_grads(node):\n    {args}, = node.children\n{unpack}"
+            f"    out = node.data\n    return ({', '.join(self.derivative_sources)},)\n",
+            "local_grads",
+            FLOAT_FUNCTIONS,
+        )
+        # A constant input (the 2 in x ** 2) needs no derivative; skipping it keeps the derivative
+        # graph small and avoids e.g. log(x) of a negative base for x ** 2.
+        guarded = ", ".join(f"0.0 if {x}.is_constant else {d}" for x, d in zip(inputs, derivatives))
+        self.symbolic_local_grads = _define(
+            f"def symbolic_local_grads(node):\n    {args}, = node.children\n"
+            f"    out = node\n    return ({guarded},)\n",
+            "symbolic_local_grads",
+            VALUE_FUNCTIONS,
+        )
+
+    def __repr__(self) -> str:
+        return f"Op({self.name!r}: {self.forward} -> d/d({', '.join(INPUT_NAMES[: self.arity])}) = {self.derivatives})"
+
+
+# name        forward rule                 local derivatives: d out/da, d out/db
+ADD = Op("+", "a + b", ("1", "1"), "sum: d(a+b)/da = 1, d(a+b)/db = 1")
+SUB = Op("-", "a - b", ("1", "-1"), "difference: d(a-b)/da = 1, d(a-b)/db = -1")
+MUL = Op("*", "a * b", ("b", "a"), "product: d(ab)/da = b, d(ab)/db = a")
+DIV = Op("/", "a / b", ("1 / b", "-out / b"), "quotient: d(a/b)/da = 1/b, d(a/b)/db = -a/b^2")
+POW = Op("**", "a ** b", ("b * a ** (b - 1)", "out * log(a)"), "power: d(a^b)/da = b a^(b-1), d(a^b)/db = a^b ln a")
+NEG = Op("neg", "-a", ("-1",), "negation: d(-a)/da = -1")
+ABS = Op("abs", "abs(a)", ("sign(a)",), "absolute value: d|a|/da = sign(a), 0 at 0")
+EXP = Op("exp", "exp(a)", ("out",), "exponential: d e^a/da = e^a")
+LOG = Op("log", "log(a)", ("1 / a",), "natural log: d ln(a)/da = 1/a")
+SQRT = Op("sqrt", "sqrt(a)", ("0.5 / out",), "square root: d sqrt(a)/da = 1/(2 sqrt(a))")
+SIN = Op("sin", "sin(a)", ("cos(a)",), "sine: d sin(a)/da = cos(a)")
+COS = Op("cos", "cos(a)", ("-sin(a)",), "cosine: d cos(a)/da = -sin(a)")
+TANH = Op("tanh", "tanh(a)", ("1 - out * out",), "tanh: d tanh(a)/da = 1 - tanh(a)^2")
+SIGMOID = Op("sigmoid", "sigmoid(a)", ("out * (1 - out)",), "logistic: d s(a)/da = s(a)(1 - s(a))")
+RELU = Op("relu", "max(a, 0.0)", ("step(a)",), "rectifier: d max(a,0)/da = 1 if a > 0 else 0")
+LEAKY_RELU = Op(
+    "leaky_relu",
+    "a if a > 0 else b * a",
+    ("step(a) + (1 - step(a)) * b", "(1 - step(a)) * a"),
+    "leaky rectifier with slope b: d/da = 1 if a > 0 else b",
+)
+
+#: Every op, by name: the op test matrix, the drawing and the compiled replay iterate over this.
+OPS: dict[str, Op] = {
+    op.name: op
+    for op in (ADD, SUB, MUL, DIV, POW, NEG, ABS, EXP, LOG, SQRT, SIN, COS, TANH, SIGMOID, RELU, LEAKY_RELU)
+}
