@@ -16,14 +16,32 @@ from __future__ import annotations
 import decimal
 import math
 import numbers
-from typing import Any, Union
+from collections.abc import Iterator
+from typing import Any, TypeAlias
 
-from autograd import ops
 from autograd.modes import RECORDING, grad_mode
-from autograd.ops import Op
+from autograd.ops import (
+    ABS,
+    ADD,
+    COS,
+    DIV,
+    EXP,
+    LEAKY_RELU,
+    LOG,
+    MUL,
+    NEG,
+    POW,
+    RELU,
+    SIGMOID,
+    SIN,
+    SQRT,
+    SUB,
+    TANH,
+    Op,
+)
 
-Number = Union[int, float]
-Operand = Union["Value", int, float]
+Number: TypeAlias = "int | float"
+Operand: TypeAlias = "Value | int | float"
 
 
 def is_real_number(x: object) -> bool:
@@ -108,88 +126,86 @@ class Value:
     # -- operators -------------------------------------------------------------------------------
 
     def __add__(self, other: Operand) -> Value:
-        return apply(ops.ADD, self, other)
+        return _binary(ADD, self, other)
 
     def __radd__(self, other: Operand) -> Value:
-        return apply(ops.ADD, other, self)
+        return _binary(ADD, other, self)
 
     def __sub__(self, other: Operand) -> Value:
-        return apply(ops.SUB, self, other)
+        return _binary(SUB, self, other)
 
     def __rsub__(self, other: Operand) -> Value:
-        return apply(ops.SUB, other, self)
+        return _binary(SUB, other, self)
 
     def __mul__(self, other: Operand) -> Value:
-        return apply(ops.MUL, self, other)
+        return _binary(MUL, self, other)
 
     def __rmul__(self, other: Operand) -> Value:
-        return apply(ops.MUL, other, self)
+        return _binary(MUL, other, self)
 
     def __truediv__(self, other: Operand) -> Value:
-        return apply(ops.DIV, self, other)
+        return _binary(DIV, self, other)
 
     def __rtruediv__(self, other: Operand) -> Value:
-        return apply(ops.DIV, other, self)
+        return _binary(DIV, other, self)
 
     def __pow__(self, other: Operand) -> Value:
-        return apply(ops.POW, self, other)
+        return _binary(POW, self, other)
 
     def __rpow__(self, other: Operand) -> Value:
-        return apply(ops.POW, other, self)
+        return _binary(POW, other, self)
 
     def __neg__(self) -> Value:
-        return apply(ops.NEG, self)
+        return _unary(NEG, self)
 
     def __pos__(self) -> Value:
         return self
 
     def __abs__(self) -> Value:
-        return apply(ops.ABS, self)
+        return _unary(ABS, self)
 
     # -- functions -------------------------------------------------------------------------------
 
     def exp(self) -> Value:
         """e^x"""
-        return apply(ops.EXP, self)
+        return _unary(EXP, self)
 
     def log(self) -> Value:
         """ln x (``-inf`` at 0, ``nan`` below)"""
-        return apply(ops.LOG, self)
+        return _unary(LOG, self)
 
     def sqrt(self) -> Value:
         """sqrt(x) (``nan`` below 0)"""
-        return apply(ops.SQRT, self)
+        return _unary(SQRT, self)
 
     def sin(self) -> Value:
         """sin x"""
-        return apply(ops.SIN, self)
+        return _unary(SIN, self)
 
     def cos(self) -> Value:
         """cos x"""
-        return apply(ops.COS, self)
+        return _unary(COS, self)
 
     def tanh(self) -> Value:
         """tanh x = (e^2x - 1) / (e^2x + 1)"""
-        return apply(ops.TANH, self)
+        return _unary(TANH, self)
 
     def sigmoid(self) -> Value:
         """sigma(x) = 1 / (1 + e^-x)"""
-        return apply(ops.SIGMOID, self)
+        return _unary(SIGMOID, self)
 
     def relu(self) -> Value:
         """max(x, 0)"""
-        return apply(ops.RELU, self)
+        return _unary(RELU, self)
 
     def leaky_relu(self, alpha: Number = 0.01) -> Value:
         """x if x > 0 else alpha * x"""
-        return apply(ops.LEAKY_RELU, self, alpha)
+        return _binary(LEAKY_RELU, self, alpha)
 
     # -- no ordering: compare .data ----------------------------------------------------------------
 
     def _no_ordering(self, other: object) -> bool:
-        raise TypeError(
-            "Values are not ordered: compare their numbers instead, e.g. `a.data < b.data`"
-        )
+        raise TypeError("Values are not ordered: compare their numbers instead, e.g. `a.data < b.data`")
 
     __lt__ = __le__ = __gt__ = __ge__ = _no_ordering
 
@@ -206,35 +222,65 @@ class Constant(Value):
 
 
 def apply(op: Op, *inputs: Operand) -> Value:
-    """Run ``op`` forward on ``inputs`` and, unless inside ``no_grad``, record it in the graph."""
-    nodes = tuple(x if isinstance(x, Value) else _constant(op, x, inputs) for x in inputs)
-    out = Value.__new__(Value)
-    out.data = op.evaluate(*[node.data for node in nodes])
+    """Run ``op`` forward on ``inputs`` (Values or numbers) and record the result in the graph."""
+    if len(inputs) != op.arity:
+        raise TypeError(f"op {op.name!r} takes {op.arity} inputs, got {len(inputs)}")
+    if op.arity == 1:
+        (a,) = inputs
+        return _unary(op, a if isinstance(a, Value) else _constant(op, a, None))
+    return _binary(op, *inputs)
+
+
+def _unary(op: Op, a: Value) -> Value:
+    return _result(op, op.evaluate(a.data), (a,))
+
+
+def _binary(op: Op, a: Operand, b: Operand) -> Value:
+    if not isinstance(a, Value):
+        a = _constant(op, a, b)
+    if not isinstance(b, Value):
+        b = _constant(op, b, a)
+    return _result(op, op.evaluate(a.data, b.data), (a, b))
+
+
+def _result(op: Op, data: float, children: tuple[Value, ...]) -> Value:
+    """The output node of ``op``: recorded with its children, unless inside ``no_grad``."""
+    out = _new_node(Value)
+    out.data = data
     out.grad = 0.0
     out.label = ""
     mode = grad_mode.get()
-    if mode is RECORDING:
-        out.children = nodes
+    if mode is RECORDING:  # the common case, kept fast
+        out.children = children
         out._op = op
         return out
-    out.children = nodes if mode.record else ()
+    out.children = children if mode.record else ()
     out._op = op if mode.record else None
-    if mode.check_anomaly and not math.isfinite(out.data):
+    if mode.check_anomaly and not math.isfinite(data):
         raise FloatingPointError(
-            f"detect_anomaly: op {op.name!r} produced {out.data} from inputs "
-            + ", ".join(_describe(node) for node in nodes)
+            f"detect_anomaly: op {op.name!r} produced {data} from inputs "
+            + ", ".join(_describe(child) for child in children)
         )
     return out
 
 
-def _constant(op: Op, number: object, inputs: tuple[object, ...]) -> Constant:
+_new_node = object.__new__
+
+
+def _constant(op: Op, number: object, other: object) -> Constant:
+    """A number operand as a ``Constant`` leaf; anything else is a ``TypeError``."""
     if not is_real_number(number):
-        names = " and ".join(type(x).__name__ for x in inputs)
         raise TypeError(
-            f"unsupported operand type(s) for {op.name!r}: {names} "
-            f"(a Value combines with a Value, int or float)"
+            f"unsupported operand for {op.name!r}: {type(number).__name__} with "
+            f"{type(other).__name__} (a Value combines with a Value, int or float)"
         )
-    return Constant(number)
+    constant = _new_node(Constant)
+    constant.data = float(number)  # type: ignore[arg-type]
+    constant.grad = 0.0
+    constant.label = ""
+    constant.children = ()
+    constant._op = None
+    return constant
 
 
 def _describe(node: Value) -> str:
@@ -245,11 +291,44 @@ def _describe(node: Value) -> str:
 # -- graph traversal and backpropagation ---------------------------------------------------------
 
 
-def topological_order(root: Value) -> list[Value]:
-    """Every node ``root`` depends on, each after all of its children (inputs first, root last).
+def count_uses(root: Value) -> dict[Value, int]:
+    """For every node below ``root``: how many times it is an input (``a * a`` uses ``a`` twice)."""
+    uses = {root: 0}
+    stack = [root]
+    while stack:
+        for child in stack.pop().children:
+            if child in uses:
+                uses[child] += 1
+            else:
+                uses[child] = 1
+                stack.append(child)
+    return uses
 
-    Depth-first with an explicit stack instead of recursion, so depth is limited only by memory.
-    Children are visited in argument order, so the order is deterministic.
+
+def reverse_topological_order(root: Value) -> Iterator[Value]:
+    """Yield ``root`` and every interior node below it, each one only after every node that uses it.
+
+    That is the order the chain rule needs: when a node comes up, all the paths from ``root`` to it
+    have been summed into its gradient. No recursion: depth is limited only by memory. Leaves are
+    not yielded (they have nothing to pass on).
+    """
+    pending_uses = count_uses(root)
+    ready = [root]
+    while ready:
+        node = ready.pop()
+        yield node
+        for child in node.children:
+            remaining = pending_uses[child] - 1
+            if remaining:
+                pending_uses[child] = remaining
+            elif child._op is not None:
+                ready.append(child)
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every node ``root`` depends on, each after all of its inputs (leaves first, ``root`` last).
+
+    Deterministic (children are visited in argument order) and iterative (no recursion limit).
     """
     order: list[Value] = []
     visited: set[Value] = set()
@@ -266,22 +345,22 @@ def topological_order(root: Value) -> list[Value]:
 
 
 def backpropagate(root: Value, seed: Any = 1.0, create_graph: bool = False) -> dict[Value, Any]:
-    """The chain rule over the graph below ``root``: returns ``d(root)/d(node) * seed`` for every node.
+    """The chain rule over the graph below ``root``: returns ``d(root)/d(node) * seed`` per node.
 
     Reads and writes no ``.grad``. With ``create_graph`` the local derivatives are built as ``Value``
     graphs (from the same op rules), so the results can be differentiated again.
     """
     check_anomaly = grad_mode.get().check_anomaly
     grads: dict[Value, Any] = {root: seed}
-    for node in reversed(topological_order(root)):
-        op = node._op
-        if op is None:
-            continue
+    if root._op is None:
+        return grads
+    for node in reverse_topological_order(root):
         node_grad = grads[node]
+        op: Op = node._op  # type: ignore[assignment]  # only interior nodes are yielded
         local_grads = op.symbolic_local_grads(node) if create_graph else op.local_grads(node)
         for child, local in zip(node.children, local_grads):
-            contribution = local * node_grad  # chain rule: d root/d child = d node/d child * d root/d node
-            grads[child] = grads[child] + contribution if child in grads else contribution
+            # the chain rule: d root/d child += d node/d child * d root/d node
+            grads[child] = grads[child] + local * node_grad if child in grads else local * node_grad
             if check_anomaly and not child.is_constant:
                 _check_gradient(node, child, grads[child])
     return grads

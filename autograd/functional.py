@@ -44,9 +44,7 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
     return results
 
 
-def jvp(
-    fn: Callable[..., Value], inputs: Sequence[float], tangents: Sequence[float]
-) -> tuple[float, float]:
+def jvp(fn: Callable[..., Value], inputs: Sequence[float], tangents: Sequence[float]) -> tuple[float, float]:
     """Forward mode: ``(fn(inputs), sum_i d fn/d x_i * tangents[i])``, the directional derivative.
 
     Derivatives accumulate forward, from the inputs to the output, in topological order:

@@ -47,7 +47,7 @@ class _ModeSwitch(contextlib.ContextDecorator):
         grad_mode.reset(self._tokens.pop())
 
 
-class no_grad(_ModeSwitch):  # noqa: N801 (named like the PyTorch context manager)
+class no_grad(_ModeSwitch):
     """Record no graph inside: results are leaves with no children (fast inference, optimizer
     updates). Works as ``with no_grad():`` and as ``@no_grad()``."""
 
@@ -55,14 +55,14 @@ class no_grad(_ModeSwitch):  # noqa: N801 (named like the PyTorch context manage
         return mode._replace(record=False)
 
 
-class enable_grad(_ModeSwitch):  # noqa: N801
+class enable_grad(_ModeSwitch):
     """Record the graph again inside an enclosing ``no_grad``."""
 
     def _switch(self, mode: GradMode) -> GradMode:
         return mode._replace(record=True)
 
 
-class detect_anomaly(_ModeSwitch):  # noqa: N801
+class detect_anomaly(_ModeSwitch):
     """Inside, any forward value or gradient that becomes ``nan`` or ``inf`` raises
     ``FloatingPointError`` naming the op, its label and its inputs."""
 

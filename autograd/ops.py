@@ -144,31 +144,30 @@ class Op:
         )
 
     def __repr__(self) -> str:
-        return f"Op({self.name!r}: {self.forward} -> d/d({', '.join(INPUT_NAMES[: self.arity])}) = {self.derivatives})"
+        return f"Op({self.name!r}, {self.forward!r}, {self.derivatives!r})"
 
 
-# name        forward rule                 local derivatives: d out/da, d out/db
-ADD = Op("+", "a + b", ("1", "1"), "sum: d(a+b)/da = 1, d(a+b)/db = 1")
-SUB = Op("-", "a - b", ("1", "-1"), "difference: d(a-b)/da = 1, d(a-b)/db = -1")
-MUL = Op("*", "a * b", ("b", "a"), "product: d(ab)/da = b, d(ab)/db = a")
-DIV = Op("/", "a / b", ("1 / b", "-out / b"), "quotient: d(a/b)/da = 1/b, d(a/b)/db = -a/b^2")
-POW = Op("**", "a ** b", ("b * a ** (b - 1)", "out * log(a)"), "power: d(a^b)/da = b a^(b-1), d(a^b)/db = a^b ln a")
-NEG = Op("neg", "-a", ("-1",), "negation: d(-a)/da = -1")
-ABS = Op("abs", "abs(a)", ("sign(a)",), "absolute value: d|a|/da = sign(a), 0 at 0")
-EXP = Op("exp", "exp(a)", ("out",), "exponential: d e^a/da = e^a")
-LOG = Op("log", "log(a)", ("1 / a",), "natural log: d ln(a)/da = 1/a")
-SQRT = Op("sqrt", "sqrt(a)", ("0.5 / out",), "square root: d sqrt(a)/da = 1/(2 sqrt(a))")
-SIN = Op("sin", "sin(a)", ("cos(a)",), "sine: d sin(a)/da = cos(a)")
-COS = Op("cos", "cos(a)", ("-sin(a)",), "cosine: d cos(a)/da = -sin(a)")
-TANH = Op("tanh", "tanh(a)", ("1 - out * out",), "tanh: d tanh(a)/da = 1 - tanh(a)^2")
-SIGMOID = Op("sigmoid", "sigmoid(a)", ("out * (1 - out)",), "logistic: d s(a)/da = s(a)(1 - s(a))")
-RELU = Op("relu", "max(a, 0.0)", ("step(a)",), "rectifier: d max(a,0)/da = 1 if a > 0 else 0")
-LEAKY_RELU = Op(
-    "leaky_relu",
-    "a if a > 0 else b * a",
-    ("step(a) + (1 - step(a)) * b", "(1 - step(a)) * a"),
-    "leaky rectifier with slope b: d/da = 1 if a > 0 else b",
-)
+# fmt: off
+# The table. For each op: name, forward rule, local derivative per input (d out/da, d out/db), math.
+ADD     = Op("+",       "a + b",       ("1", "1"),                  "d(a+b)/da = 1, d(a+b)/db = 1")
+SUB     = Op("-",       "a - b",       ("1", "-1"),                 "d(a-b)/da = 1, d(a-b)/db = -1")
+MUL     = Op("*",       "a * b",       ("b", "a"),                  "d(ab)/da = b, d(ab)/db = a")
+DIV     = Op("/",       "a / b",       ("1 / b", "-out / b"),       "d(a/b)/da = 1/b, d(a/b)/db = -a/b^2")
+POW     = Op("**",      "a ** b",      ("b * a ** (b - 1)",
+                                        "out * log(a)"),            "d(a^b)/da = b a^(b-1), d/db = a^b ln a")
+NEG     = Op("neg",     "-a",          ("-1",),                     "d(-a)/da = -1")
+ABS     = Op("abs",     "abs(a)",      ("sign(a)",),                "d|a|/da = sign(a), 0 at a = 0")
+EXP     = Op("exp",     "exp(a)",      ("out",),                    "d e^a/da = e^a")
+LOG     = Op("log",     "log(a)",      ("1 / a",),                  "d ln(a)/da = 1/a")
+SQRT    = Op("sqrt",    "sqrt(a)",     ("0.5 / out",),              "d sqrt(a)/da = 1/(2 sqrt(a))")
+SIN     = Op("sin",     "sin(a)",      ("cos(a)",),                 "d sin(a)/da = cos(a)")
+COS     = Op("cos",     "cos(a)",      ("-sin(a)",),                "d cos(a)/da = -sin(a)")
+TANH    = Op("tanh",    "tanh(a)",     ("1 - out * out",),          "d tanh(a)/da = 1 - tanh(a)^2")
+SIGMOID = Op("sigmoid", "sigmoid(a)",  ("out * (1 - out)",),        "d s(a)/da = s(a) (1 - s(a))")
+RELU    = Op("relu",    "max(a, 0.0)", ("step(a)",),                "d max(a, 0)/da = 1 if a > 0 else 0")
+LEAKY_RELU = Op("leaky_relu", "a if a > 0 else b * a",             # b is the slope alpha
+                ("step(a) + (1 - step(a)) * b", "(1 - step(a)) * a"), "d/da = 1 if a > 0 else alpha")
+# fmt: on
 
 #: Every op, by name: the op test matrix, the drawing and the compiled replay iterate over this.
 OPS: dict[str, Op] = {
