@@ -47,7 +47,10 @@ Operand: TypeAlias = "Value | int | float"
 def is_real_number(x: object) -> bool:
     """True for ints, floats and other real scalars (NumPy scalars, Fraction, Decimal); not bool-like
     containers, strings, complex numbers or Values."""
-    return isinstance(x, (numbers.Real, decimal.Decimal))
+    return type(x) in _BUILTIN_REALS or isinstance(x, (numbers.Real, decimal.Decimal))
+
+
+_BUILTIN_REALS = frozenset({float, int})  # checked first: an ABC isinstance check is slow
 
 
 def _as_float(data: object) -> float:
@@ -109,19 +112,29 @@ class Value:
         """Backpropagate from this value: ``leaf.grad += d(self)/d(leaf) * gradient``.
 
         Leaves accumulate (zero them between steps); every interior node's ``grad`` is set to its
-        value for this pass. Iterative: a chain of a million nodes works.
+        value for this pass. Iterative: a chain of a million nodes works. (``grad()`` computes the
+        same numbers without touching ``.grad``; see :func:`backpropagate`.)
         """
         if not is_real_number(gradient):
             raise TypeError(
                 f"backward(gradient) takes a real number (the seed d(loss)/d(self)), "
                 f"got {type(gradient).__name__}"
             )
-        grads = backpropagate(self, float(gradient))
-        for node, node_grad in grads.items():
-            if node._op is None:
-                node.grad += node_grad
-            else:
-                node.grad = node_grad
+        seed = float(gradient)  # type: ignore[arg-type]
+        if self._op is None:
+            self.grad += seed
+            return
+        nodes = list(reverse_topological_order(self))  # interior nodes; each after all its users
+        for node in nodes:
+            node.grad = 0.0
+        self.grad = seed
+        check_anomaly = grad_mode.get().check_anomaly
+        for node in nodes:
+            # the chain rule: child.grad += d(node)/d(child) * node.grad, for each child
+            node._op.chain_rule_step(node)  # type: ignore[union-attr]
+            if check_anomaly:
+                for child in node.children:
+                    _check_gradient(node, child, child.grad)
 
     # -- operators -------------------------------------------------------------------------------
 
@@ -361,12 +374,14 @@ def backpropagate(root: Value, seed: Any = 1.0, create_graph: bool = False) -> d
         for child, local in zip(node.children, local_grads):
             # the chain rule: d root/d child += d node/d child * d root/d node
             grads[child] = grads[child] + local * node_grad if child in grads else local * node_grad
-            if check_anomaly and not child.is_constant:
+            if check_anomaly:
                 _check_gradient(node, child, grads[child])
     return grads
 
 
 def _check_gradient(node: Value, child: Value, grad: Any) -> None:
+    if child.is_constant:
+        return
     number = grad.data if isinstance(grad, Value) else grad
     if not math.isfinite(number):
         raise FloatingPointError(

@@ -85,6 +85,20 @@ def _define(source: str, name: str, namespace: dict[str, Any]) -> Callable[..., 
     return scope[name]  # type: ignore[no-any-return]
 
 
+def _chain_rule_step_source(inputs: tuple[str, ...], derivatives: tuple[str, ...]) -> str:
+    """Source of ``chain_rule_step(node)``: one ``input.grad += local * grad`` line per input."""
+    used = " ".join(derivatives)
+    lines = ["def chain_rule_step(node):", f"    {', '.join('input_' + x for x in inputs)}, = node.children"]
+    lines += [f"    {x} = input_{x}.data" for x in inputs if x in used]
+    if "out" in used:
+        lines.append("    out = node.data")
+    lines.append("    grad = node.grad")
+    for x, derivative in zip(inputs, derivatives):
+        term = {"1": "grad", "-1": "-grad"}.get(derivative, f"({derivative}) * grad")
+        lines.append(f"    input_{x}.grad += {term}")
+    return "\n".join(lines) + "\n"
+
+
 class Op:
     """One differentiable operation: ``out = forward(a[, b])`` and ``d out / d input``.
 
@@ -97,11 +111,14 @@ class Op:
         forward_source / derivative_sources: the IEEE-754 float forms (used by the compiled replay).
         evaluate(*floats): the forward rule on floats.
         local_grads(node): the local derivatives at a recorded node, as floats.
+        chain_rule_step(node): ``child.grad += local_derivative * node.grad`` for each child: the
+            fast path of ``Value.backward()``, generated from the same derivative expressions.
         symbolic_local_grads(node): the same derivatives built as ``Value`` graphs.
     """
 
     __slots__ = (
         "arity",
+        "chain_rule_step",
         "derivative_sources",
         "derivatives",
         "doc",
@@ -132,6 +149,9 @@ class Op:
             f"    out = node.data\n    return ({', '.join(self.derivative_sources)},)\n",
             "local_grads",
             FLOAT_FUNCTIONS,
+        )
+        self.chain_rule_step = _define(
+            _chain_rule_step_source(inputs, self.derivative_sources), "chain_rule_step", FLOAT_FUNCTIONS
         )
         # A constant input (the 2 in x ** 2) needs no derivative; skipping it keeps the derivative
         # graph small and avoids e.g. log(x) of a negative base for x ** 2.
