@@ -120,7 +120,7 @@ class Value:
                 f"backward(gradient) takes a real number (the seed d(loss)/d(self)), "
                 f"got {type(gradient).__name__}"
             )
-        seed = float(gradient)  # type: ignore[arg-type]
+        seed = float(gradient)
         if self._op is None:
             self.grad += seed
             return
