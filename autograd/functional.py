@@ -3,11 +3,12 @@ finite-difference check (``gradcheck``)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from autograd.engine import Value, backpropagate, is_real_number, topological_order
-from autograd.modes import no_grad
+from autograd.modes import enable_grad, no_grad
 
 
 def _check_output(output: object, where: str) -> Value:
@@ -30,7 +31,11 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
     for i, x in enumerate(inputs):
         if not isinstance(x, Value):
             raise TypeError(f"grad: inputs[{i}] must be a Value, got {type(x).__name__}")
-    grads = backpropagate(output, 1.0, create_graph=create_graph)
+    if create_graph:
+        with enable_grad():  # the derivative graph is recorded even inside an enclosing no_grad
+            grads = backpropagate(output, 1.0, create_graph=True)
+    else:
+        grads = backpropagate(output, 1.0)
     zero: Callable[[], Any] = (lambda: Value(0.0)) if create_graph else (lambda: 0.0)
     results = []
     for x in inputs:
@@ -59,7 +64,8 @@ def jvp(fn: Callable[..., Value], inputs: Sequence[float], tangents: Sequence[fl
             if not is_real_number(x):
                 raise TypeError(f"jvp: {name}[{i}] must be a real number, got {type(x).__name__}")
     leaves = [Value(float(x)) for x in inputs]
-    output = _check_output(fn(*leaves), "jvp: fn")
+    with enable_grad():  # forward mode reads the recorded graph, even inside no_grad
+        output = _check_output(fn(*leaves), "jvp: fn")
     tangent: dict[Value, float] = {leaf: float(t) for leaf, t in zip(leaves, tangents)}
     for node in topological_order(output):
         if node._op is None:
@@ -108,10 +114,13 @@ def gradcheck(
     for i, x in enumerate(inputs):
         if not is_real_number(x):
             raise TypeError(f"gradcheck: inputs[{i}] must be a real number, got {type(x).__name__}")
-    if eps <= 0:
-        raise ValueError(f"gradcheck: eps must be positive, got {eps}")
+    if not 0 < eps < math.inf:
+        raise ValueError(f"gradcheck: eps must be a finite positive step, got {eps}")
+    if not (0 <= atol < math.inf and 0 <= rtol < math.inf):
+        raise ValueError(f"gradcheck: atol and rtol must be finite and >= 0, got atol={atol}, rtol={rtol}")
     leaves = [Value(float(x), f"x{i}") for i, x in enumerate(inputs)]
-    output = _check_output(fn(*leaves), "gradcheck: fn")
+    with enable_grad():  # the engine's side needs the graph, even inside no_grad
+        output = _check_output(fn(*leaves), "gradcheck: fn")
     analytic = grad(output, leaves)
     numeric = numerical_grad(fn, inputs, eps)
     mismatches = [

@@ -45,18 +45,26 @@ FLOAT_FUNCTIONS: dict[str, Any] = {
     "max": max,
 }
 
-# ... and on Value nodes (the create_graph path). step and sign are piecewise constant, so their
-# value is a plain float: their own derivative is zero almost everywhere.
+
+# ... and on the create_graph path, where an input is a Value node, or a plain number if it is a
+# constant (see Op.symbolic_local_grads). step and sign are piecewise constant, so their value is a
+# plain float: their own derivative is zero almost everywhere.
+def _is_number(x: Any) -> bool:
+    return isinstance(x, (int, float))
+
+
 VALUE_FUNCTIONS: dict[str, Any] = {
-    "exp": lambda v: v.exp(),
-    "log": lambda v: v.log(),
-    "sqrt": lambda v: v.sqrt(),
-    "sin": lambda v: v.sin(),
-    "cos": lambda v: v.cos(),
-    "tanh": lambda v: v.tanh(),
-    "sigmoid": lambda v: v.sigmoid(),
-    "step": lambda v: numerics.step(v.data),
-    "sign": lambda v: numerics.sign(v.data),
+    "exp": lambda v: numerics.exp(v) if _is_number(v) else v.exp(),
+    "log": lambda v: numerics.log(v) if _is_number(v) else v.log(),
+    "sqrt": lambda v: numerics.sqrt(v) if _is_number(v) else v.sqrt(),
+    "sin": lambda v: numerics.sin(v) if _is_number(v) else v.sin(),
+    "cos": lambda v: numerics.cos(v) if _is_number(v) else v.cos(),
+    "tanh": lambda v: numerics.tanh(v) if _is_number(v) else v.tanh(),
+    "sigmoid": lambda v: numerics.sigmoid(v) if _is_number(v) else v.sigmoid(),
+    "step": lambda v: numerics.step(v if _is_number(v) else v.data),
+    "sign": lambda v: numerics.sign(v if _is_number(v) else v.data),
+    "divide": lambda x, y: numerics.divide(x, y) if _is_number(x) and _is_number(y) else x / y,
+    "power": lambda x, y: numerics.power(x, y) if _is_number(x) and _is_number(y) else x**y,
     "abs": abs,
 }
 
@@ -153,11 +161,18 @@ class Op:
         self.chain_rule_step = _define(
             _chain_rule_step_source(inputs, self.derivative_sources), "chain_rule_step", FLOAT_FUNCTIONS
         )
-        # A constant input (the 2 in x ** 2) needs no derivative; skipping it keeps the derivative
-        # graph small and avoids e.g. log(x) of a negative base for x ** 2.
-        guarded = ", ".join(f"0.0 if {x}.is_constant else {d}" for x, d in zip(inputs, derivatives))
+        # A constant input (the 2 in x ** 2) needs no derivative, and enters the others as a plain
+        # number: d(x ** 2)/dx builds 2.0 * x ** 1.0, with no node for 2 - 1 whose own derivative
+        # would take log(x) of a negative base (nan, and a false alarm under detect_anomaly).
+        constants = "".join(
+            f"    {x}_is_constant = {x}.is_constant\n    if {x}_is_constant:\n        {x} = {x}.data\n"
+            for x in inputs
+        )
+        guarded = ", ".join(
+            f"0.0 if {x}_is_constant else {d}" for x, d in zip(inputs, self.derivative_sources)
+        )
         self.symbolic_local_grads = _define(
-            f"def symbolic_local_grads(node):\n    {args}, = node.children\n"
+            f"def symbolic_local_grads(node):\n    {args}, = node.children\n{constants}"
             f"    out = node\n    return ({guarded},)\n",
             "symbolic_local_grads",
             VALUE_FUNCTIONS,
