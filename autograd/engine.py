@@ -16,29 +16,11 @@ from __future__ import annotations
 import decimal
 import math
 import numbers
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, TypeAlias
 
 from autograd.modes import RECORDING, grad_mode
-from autograd.ops import (
-    ABS,
-    ADD,
-    COS,
-    DIV,
-    EXP,
-    LEAKY_RELU,
-    LOG,
-    MUL,
-    NEG,
-    POW,
-    RELU,
-    SIGMOID,
-    SIN,
-    SQRT,
-    SUB,
-    TANH,
-    Op,
-)
+from autograd.ops import FLOAT_FUNCTIONS, INPUT_NAMES, LEAKY_RELU, OPS, Op
 
 Number: TypeAlias = "int | float"
 Operand: TypeAlias = "Value | int | float"
@@ -60,6 +42,14 @@ def _as_float(data: object) -> float:
             f"Value data must be a real number (int or float), got {type(data).__name__}: {data!r:.60}"
         )
     return float(data)  # type: ignore[arg-type]
+
+
+def _binary_placeholder(self: Value, other: Operand) -> Value:
+    raise NotImplementedError  # replaced by a generated operator right after the class
+
+
+def _unary_placeholder(self: Value) -> Value:
+    raise NotImplementedError  # replaced by a generated operator right after the class
 
 
 class Value:
@@ -136,80 +126,14 @@ class Value:
                 for child in node.children:
                     _check_gradient(node, child, child.grad)
 
-    # -- operators -------------------------------------------------------------------------------
+    # -- operators and functions: generated from the op table (see _operator below) ---------------
 
-    def __add__(self, other: Operand) -> Value:
-        return _binary(ADD, self, other)
-
-    def __radd__(self, other: Operand) -> Value:
-        return _binary(ADD, other, self)
-
-    def __sub__(self, other: Operand) -> Value:
-        return _binary(SUB, self, other)
-
-    def __rsub__(self, other: Operand) -> Value:
-        return _binary(SUB, other, self)
-
-    def __mul__(self, other: Operand) -> Value:
-        return _binary(MUL, self, other)
-
-    def __rmul__(self, other: Operand) -> Value:
-        return _binary(MUL, other, self)
-
-    def __truediv__(self, other: Operand) -> Value:
-        return _binary(DIV, self, other)
-
-    def __rtruediv__(self, other: Operand) -> Value:
-        return _binary(DIV, other, self)
-
-    def __pow__(self, other: Operand) -> Value:
-        return _binary(POW, self, other)
-
-    def __rpow__(self, other: Operand) -> Value:
-        return _binary(POW, other, self)
-
-    def __neg__(self) -> Value:
-        return _unary(NEG, self)
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _binary_placeholder
+    __truediv__ = __rtruediv__ = __pow__ = __rpow__ = _binary_placeholder
+    __neg__ = __abs__ = exp = log = sqrt = sin = cos = tanh = sigmoid = relu = _unary_placeholder
 
     def __pos__(self) -> Value:
         return self
-
-    def __abs__(self) -> Value:
-        return _unary(ABS, self)
-
-    # -- functions -------------------------------------------------------------------------------
-
-    def exp(self) -> Value:
-        """e^x"""
-        return _unary(EXP, self)
-
-    def log(self) -> Value:
-        """ln x (``-inf`` at 0, ``nan`` below)"""
-        return _unary(LOG, self)
-
-    def sqrt(self) -> Value:
-        """sqrt(x) (``nan`` below 0)"""
-        return _unary(SQRT, self)
-
-    def sin(self) -> Value:
-        """sin x"""
-        return _unary(SIN, self)
-
-    def cos(self) -> Value:
-        """cos x"""
-        return _unary(COS, self)
-
-    def tanh(self) -> Value:
-        """tanh x = (e^2x - 1) / (e^2x + 1)"""
-        return _unary(TANH, self)
-
-    def sigmoid(self) -> Value:
-        """sigma(x) = 1 / (1 + e^-x)"""
-        return _unary(SIGMOID, self)
-
-    def relu(self) -> Value:
-        """max(x, 0)"""
-        return _unary(RELU, self)
 
     def leaky_relu(self, alpha: Number = 0.01) -> Value:
         """x if x > 0 else alpha * x"""
@@ -234,18 +158,92 @@ class Constant(Value):
     is_constant = True
 
 
+def _operator(op: Op, reflected: bool = False) -> Callable[..., Value]:
+    """The ``Value`` method for ``op``, generated from its forward rule in the op table.
+
+    For ``*`` it reads::
+
+        def __mul__(self, other):
+            if not isinstance(other, Value):
+                other = constant(op, other, self)
+            a = self.data
+            b = other.data
+            out = new_node(Value)
+            out.data = a * b                      # the forward rule, inlined
+            ...                                   # grad 0.0, no label
+            out.children = (self, other)          # remembered for the chain rule
+            out._op = op
+
+    Inlining the rule saves three Python calls per op; the rule itself still lives only in the table.
+    """
+    inputs: tuple[str, ...] = ("self",)
+    if op.arity == 2:
+        inputs = ("other", "self") if reflected else ("self", "other")
+    lines = [f"def {_METHOD_NAMES[op.name][reflected]}(self{', other' if op.arity == 2 else ''}):"]
+    if op.arity == 2:
+        lines += ["    if not isinstance(other, Value):", "        other = constant(op, other, self)"]
+    lines += [f"    {name} = {node}.data" for name, node in zip(INPUT_NAMES, inputs)]
+    lines += [
+        "    out = new_node(Value)",
+        f"    out.data = {op.forward_source}",
+        "    out.grad = 0.0",
+        '    out.label = ""',
+        "    if grad_mode.get() is RECORDING:",
+        f"        out.children = ({', '.join(inputs)},)",
+        "        out._op = op",
+        "        return out",
+        f"    return unrecorded(out, op, ({', '.join(inputs)},))",
+    ]
+    namespace = {
+        **FLOAT_FUNCTIONS,
+        "Value": Value,
+        "op": op,
+        "constant": _constant,
+        "new_node": _new_node,
+        "grad_mode": grad_mode,
+        "RECORDING": RECORDING,
+        "unrecorded": _unrecorded,
+    }
+    exec(compile("\n".join(lines) + "\n", f"<Value operator {op.name}>", "exec"), namespace)
+    method: Callable[..., Value] = namespace[_METHOD_NAMES[op.name][reflected]]
+    method.__doc__ = op.doc
+    return method
+
+
+# op name -> (method name, reflected method name)
+_METHOD_NAMES: dict[str, tuple[str, str]] = {
+    "+": ("__add__", "__radd__"),
+    "-": ("__sub__", "__rsub__"),
+    "*": ("__mul__", "__rmul__"),
+    "/": ("__truediv__", "__rtruediv__"),
+    "**": ("__pow__", "__rpow__"),
+    "neg": ("__neg__", ""),
+    "abs": ("__abs__", ""),
+    **{name: (name, "") for name in ("exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu")},
+}
+
+
+def _install_operators() -> None:
+    for op in OPS.values():
+        names = _METHOD_NAMES.get(op.name)
+        if names is None:
+            continue  # reached through its own method (leaky_relu takes a keyword) or apply()
+        for reflected, method_name in enumerate(names):
+            if method_name:
+                setattr(Value, method_name, _operator(op, bool(reflected)))
+
+
 def apply(op: Op, *inputs: Operand) -> Value:
     """Run ``op`` forward on ``inputs`` (Values or numbers) and record the result in the graph."""
     if len(inputs) != op.arity:
         raise TypeError(f"op {op.name!r} takes {op.arity} inputs, got {len(inputs)}")
-    if op.arity == 1:
-        (a,) = inputs
-        return _unary(op, a if isinstance(a, Value) else _constant(op, a, None))
-    return _binary(op, *inputs)
+    return _binary(op, *inputs) if op.arity == 2 else _unary(op, *inputs)
 
 
-def _unary(op: Op, a: Value) -> Value:
-    return _result(op, op.evaluate(a.data), (a,))
+def _unary(op: Op, a: Operand) -> Value:
+    if not isinstance(a, Value):
+        a = _constant(op, a, None)
+    return _record(op, op.evaluate(a.data), (a,))
 
 
 def _binary(op: Op, a: Operand, b: Operand) -> Value:
@@ -253,25 +251,29 @@ def _binary(op: Op, a: Operand, b: Operand) -> Value:
         a = _constant(op, a, b)
     if not isinstance(b, Value):
         b = _constant(op, b, a)
-    return _result(op, op.evaluate(a.data, b.data), (a, b))
+    return _record(op, op.evaluate(a.data, b.data), (a, b))
 
 
-def _result(op: Op, data: float, children: tuple[Value, ...]) -> Value:
-    """The output node of ``op``: recorded with its children, unless inside ``no_grad``."""
+def _record(op: Op, data: float, children: tuple[Value, ...]) -> Value:
     out = _new_node(Value)
     out.data = data
     out.grad = 0.0
     out.label = ""
-    mode = grad_mode.get()
-    if mode is RECORDING:  # the common case, kept fast
+    if grad_mode.get() is RECORDING:
         out.children = children
         out._op = op
         return out
+    return _unrecorded(out, op, children)
+
+
+def _unrecorded(out: Value, op: Op, children: tuple[Value, ...]) -> Value:
+    """Finish ``out`` outside the common case: inside ``no_grad`` and/or ``detect_anomaly``."""
+    mode = grad_mode.get()
     out.children = children if mode.record else ()
     out._op = op if mode.record else None
-    if mode.check_anomaly and not math.isfinite(data):
+    if mode.check_anomaly and not math.isfinite(out.data):
         raise FloatingPointError(
-            f"detect_anomaly: op {op.name!r} produced {data} from inputs "
+            f"detect_anomaly: op {op.name!r} produced {out.data} from inputs "
             + ", ".join(_describe(child) for child in children)
         )
     return out
@@ -389,3 +391,6 @@ def _check_gradient(node: Value, child: Value, grad: Any) -> None:
             f"{' (' + repr(node.label) + ')' if node.label else ''} into its input {_describe(child)}; "
             f"op inputs: " + ", ".join(_describe(c) for c in node.children)
         )
+
+
+_install_operators()
