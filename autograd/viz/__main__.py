@@ -1,0 +1,94 @@
+"""Command line: draw a graph, or write its step-through page.
+
+    python -m autograd.viz autograd.viz.example:chain_rule --html out.html --svg out.svg
+    python -m autograd.viz demos/chain_rule.py:build --html out.html
+
+``module:function`` (or ``path/to/file.py:function``) names a function that takes no arguments and
+returns the output ``Value`` of a graph. The drawings show d(output)/d(value) as each grad, computed
+from zero (the ``.grad`` attributes are not used).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from autograd.engine import Value, backpropagate
+from autograd.viz.dot import DEFAULT_MAX_NODES, draw_dot
+from autograd.viz.html import write_html
+from autograd.viz.render import render_source
+
+
+def load_function(spec: str) -> Callable[[], Any]:
+    """The function named by ``"package.module:function"`` or ``"path/file.py:function"``."""
+    module_name, colon, function_name = spec.rpartition(":")
+    if not colon or not module_name or not function_name:
+        raise ValueError(f"expected module:function or path/file.py:function, got {spec!r}")
+    if module_name.endswith(".py") or "/" in module_name or "\\" in module_name:
+        path = Path(module_name)
+        if not path.is_file():
+            raise ValueError(f"no such file: {path}")
+        module_spec = importlib.util.spec_from_file_location(path.stem, path)
+        if module_spec is None or module_spec.loader is None:
+            raise ValueError(f"cannot import {path}")
+        module = importlib.util.module_from_spec(module_spec)
+        module_spec.loader.exec_module(module)
+    else:
+        sys.path.insert(0, str(Path.cwd()))  # like `python -m`: modules in the working directory
+        module = importlib.import_module(module_name)
+    function = getattr(module, function_name, None)
+    if not callable(function):
+        raise ValueError(f"{module_name} has no function {function_name!r}")
+    return function  # type: ignore[no-any-return]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m autograd.viz",
+        description="Draw a computation graph and write a page that steps through backpropagation.",
+    )
+    parser.add_argument("function", help="module:function or file.py:function returning a Value")
+    parser.add_argument("--html", type=Path, help="write the step-through page here")
+    parser.add_argument("--svg", type=Path, help="write the drawing as SVG here")
+    parser.add_argument("--png", type=Path, help="write the drawing as PNG here (needs system dot)")
+    parser.add_argument("--dot", type=Path, help="write the Graphviz DOT source here")
+    parser.add_argument("--renderer", choices=("auto", "dot", "wasm", "builtin"), default="auto",
+                        help="Graphviz to use (builtin: the page's own simple layout, HTML only)")
+    parser.add_argument("--rankdir", choices=("LR", "TB"), default="LR")
+    parser.add_argument("--max-nodes", type=int, default=DEFAULT_MAX_NODES,
+                        help="refuse graphs with more values than this (default %(default)s)")
+    args = parser.parse_args(argv)
+    if not (args.html or args.svg or args.png or args.dot):
+        parser.error("nothing to write: give --html, --svg, --png and/or --dot")
+    if args.renderer == "builtin" and (args.svg or args.png):
+        parser.error("--renderer builtin only lays out the --html page; SVG/PNG need Graphviz")
+    try:
+        root = load_function(args.function)()
+        if not isinstance(root, Value):
+            raise TypeError(f"{args.function} returned {type(root).__name__}, expected a Value")
+        if args.svg or args.png or args.dot:
+            dot = draw_dot(root, args.rankdir, grads=backpropagate(root), max_nodes=args.max_nodes)
+            for path, format in ((args.svg, "svg"), (args.png, "png")):
+                if path:
+                    renderer = "dot" if format == "png" else args.renderer
+                    path.write_bytes(render_source(dot.source, format, renderer))
+                    print(f"wrote {path}")
+            if args.dot:
+                args.dot.write_text(dot.source, encoding="utf-8")
+                print(f"wrote {args.dot}")
+        if args.html:
+            write_html(root, args.html, renderer=args.renderer, max_nodes=args.max_nodes)
+            print(f"wrote {args.html} (open it in a browser)")
+    except (ImportError, ValueError, TypeError, RuntimeError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
