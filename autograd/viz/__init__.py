@@ -16,7 +16,7 @@ browser; ``python -m autograd.viz module:function --html out.html`` does it from
 
 from autograd.viz.dot import DEFAULT_MAX_NODES, GraphTooLargeError, draw_dot
 from autograd.viz.html import stepthrough_html, write_html
-from autograd.viz.render import (
+from autograd.viz.renderers import (
     GraphView,
     RendererNotFound,
     RenderError,

@@ -21,7 +21,7 @@ from typing import Any
 from autograd.engine import Value, backpropagate
 from autograd.viz.dot import DEFAULT_MAX_NODES, draw_dot
 from autograd.viz.html import write_html
-from autograd.viz.render import render_source
+from autograd.viz.renderers import render_source
 
 
 def load_function(spec: str) -> Callable[[], Any]:
@@ -68,9 +68,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.renderer == "builtin" and (args.svg or args.png):
         parser.error("--renderer builtin only lays out the --html page; SVG/PNG need Graphviz")
     try:
-        root = load_function(args.function)()
-        if not isinstance(root, Value):
-            raise TypeError(f"{args.function} returned {type(root).__name__}, expected a Value")
+        function = load_function(args.function)
+    except (ImportError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    root = function()  # an error in the user's function keeps its traceback
+    if not isinstance(root, Value):
+        print(f"error: {args.function} returned {type(root).__name__}, expected a Value",
+              file=sys.stderr)
+        return 1
+    try:
         if args.svg or args.png or args.dot:
             dot = draw_dot(root, args.rankdir, grads=backpropagate(root), max_nodes=args.max_nodes)
             for path, format in ((args.svg, "svg"), (args.png, "png")):

@@ -24,7 +24,7 @@ from typing import Any
 from autograd.engine import Value
 from autograd.viz.dot import DEFAULT_MAX_NODES, Drawing, dot_graph, format_number
 from autograd.viz.layout import simple_svg
-from autograd.viz.render import RendererNotFound, choose_renderer, render_source
+from autograd.viz.renderers import RendererNotFound, choose_renderer, render_source
 from autograd.viz.steps import BackwardStep, ForwardStep, SeedStep, Step, final_grads, steps_of
 
 _SVG_START = re.compile(r"<svg\b")
@@ -146,7 +146,7 @@ def write_html(
     pass adds one chain-rule product ``child.grad += local × node.grad`` per step, written out in
     the side panel, starting from zero grads (``.grad`` attributes are neither read nor changed).
     ``renderer``: ``"auto"`` (Graphviz if installed, else a simple built-in layout), ``"dot"``,
-    ``"wasm"`` (see :mod:`autograd.viz.render`) or ``"builtin"``.
+    ``"wasm"`` (see :mod:`autograd.viz.renderers`) or ``"builtin"``.
     """
     html = stepthrough_html(root, names=names, seed=seed, renderer=renderer, max_nodes=max_nodes,
                             digits=digits, title=title)

@@ -16,6 +16,7 @@ uses, summed in the same order from zero, so the last ``after`` of each value is
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -54,9 +55,12 @@ def substitute(rule: str, values: Mapping[str, str]) -> str:
     return ast.unparse(_Substitute(values).visit(ast.parse(rule, mode="eval")))
 
 
+_ATOM = re.compile(r"[^\W\d][\w.]*(\[\d+\])*")  # x, w1.2, weights[0]
+
+
 def _term(text: str) -> str:
     """Text as a term in a formula: parenthesized unless it is a plain name or number."""
-    return text if text.isidentifier() or _is_plain_number(text) else f"({text})"
+    return text if _ATOM.fullmatch(text) or _is_plain_number(text) else f"({text})"
 
 
 def _equation(*parts: str) -> str:
@@ -87,7 +91,7 @@ class ForwardStep:
     value: float
 
     def lines(self) -> list[str]:
-        return [_equation(_term(self.name), self.rule, self.numbers, _number(self.value))]
+        return [_equation(self.name, self.rule, self.numbers, _number(self.value))]
 
     def __str__(self) -> str:
         return "forward: " + " ".join(self.lines())

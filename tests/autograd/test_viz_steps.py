@@ -1,0 +1,146 @@
+"""autograd.viz.steps: the step-through as data reproduces the engine's forward and backward."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from autograd import OPS, Value, topological_order
+from autograd.engine import apply
+from autograd.testing import expressions_with_points, mlp_expressions
+from autograd.viz import BackwardStep, ForwardStep, SeedStep, final_grads, step_through
+from autograd.viz.example import chain_rule
+from autograd.viz.steps import substitute
+
+
+def same(x: float, y: float) -> bool:
+    """Equal as numbers, with nan equal to nan (no tolerance: the step-through must match exactly)."""
+    return x == y or (math.isnan(x) and math.isnan(y))
+
+
+@st.composite
+def raw_graphs(draw: st.DrawFn) -> Value:
+    """Any graph over every op in OPS: reused nodes (``a + a``), constants, and any numbers, even
+    where an op gives nan or inf (the step-through must agree with backward() there too)."""
+    numbers = st.one_of(
+        st.floats(-3, 3), st.sampled_from([0.0, -0.0, 1.0, -1.0, 2.0, 0.5, 1e300, -1e-300]),
+        st.floats(allow_nan=True, allow_infinity=True),
+    )
+    nodes = [Value(draw(numbers), f"x{i}") for i in range(draw(st.integers(1, 3)))]
+    for _ in range(draw(st.integers(1, 12))):
+        op = OPS[draw(st.sampled_from(sorted(OPS)))]
+        args: list[Value | float] = [draw(st.sampled_from(nodes)) for _ in range(op.arity)]
+        if op.arity == 2 and draw(st.booleans()):
+            args[draw(st.integers(0, 1))] = draw(numbers)
+        nodes.append(apply(op, *args))
+    if draw(st.booleans()):  # fan-in: the output also uses earlier results
+        nodes.append(apply(OPS["+"], nodes[-1], draw(st.sampled_from(nodes))))
+    return nodes[-1]
+
+
+def check_against_backward(root: Value) -> None:
+    """Every grad after the last step equals what backward() computes from zero grads, and every
+    forward value is the op's rule applied to its inputs."""
+    order = topological_order(root)
+    assert all(node.grad == 0.0 for node in order)
+    steps = step_through(root, max_nodes=None)
+    assert all(node.grad == 0.0 for node in order)  # step_through reads and writes no .grad
+    for step in steps:
+        if isinstance(step, ForwardStep):
+            assert step.node._op is not None
+            assert same(step.value, step.node._op.evaluate(*(c.data for c in step.node.children)))
+        elif isinstance(step, BackwardStep):
+            assert same(step.after, step.before + step.local * step.node_grad)
+    root.backward()
+    grads = final_grads(steps)
+    assert set(grads) == set(order)
+    for node in order:
+        assert same(grads[node], node.grad), (node, grads[node], node.grad)
+
+
+@given(raw_graphs())
+def test_steps_reproduce_backward_on_random_graphs(root: Value) -> None:
+    check_against_backward(root)
+
+
+@given(expressions_with_points(max_ops=8))
+def test_steps_reproduce_backward_on_testing_expressions(case: tuple) -> None:
+    expression, point = case
+    check_against_backward(expression.build([Value(x) for x in point]))
+
+
+@given(mlp_expressions(), st.randoms(use_true_random=False))
+def test_steps_reproduce_backward_on_mlps(expression: object, random: object) -> None:
+    n = expression.n_inputs  # type: ignore[attr-defined]
+    point = [random.uniform(-1, 1) for _ in range(n)]  # type: ignore[attr-defined]
+    check_against_backward(expression.build([Value(x) for x in point]))  # type: ignore[attr-defined]
+
+
+def test_chain_rule_example_step_by_step() -> None:
+    steps = step_through(chain_rule())
+    kinds = [type(step).__name__ for step in steps]
+    assert kinds == ["ForwardStep"] * 4 + ["SeedStep"] + ["BackwardStep"] * 8
+    assert [str(step) for step in steps[:5]] == [
+        "forward: xy = x * y = 2 * 3 = 6",
+        "forward: xy + 3 = 6 + 3 = 9",
+        "forward: (xy + 3)^2 = (xy + 3) ** 2 = 9 ** 2 = 81",
+        "forward: f = ((xy + 3)^2) + 1 = 81 + 1 = 82",
+        "seed: f.grad = ∂f/∂f = 1",
+    ]
+    into_x = next(s for s in steps if isinstance(s, BackwardStep) and s.child_name == "x")
+    assert (into_x.rule, into_x.numbers, into_x.local, into_x.node_grad) == ("y", "3", 3.0, 18.0)
+    assert (into_x.before, into_x.after, into_x.product) == (0.0, 54.0, 54.0)
+    assert into_x.lines() == [
+        "∂xy/∂x = y = 3",
+        "x.grad += ∂xy/∂x × xy.grad",
+        "x.grad += 3 × 18 = 54",
+        "x.grad: 0 → 54",
+    ]
+    square = next(s for s in steps if isinstance(s, BackwardStep) and s.name == "(xy + 3)^2"
+                  and s.position == 0)
+    assert square.rule == "2 * (xy + 3) ** (2 - 1)" and square.numbers == "2 * 9 ** (2 - 1)"
+    assert square.local == 18.0
+
+
+def test_a_value_used_twice_gets_both_paths() -> None:
+    a = Value(3.0, "a")
+    steps = step_through(a * a)
+    into_a = [s for s in steps if isinstance(s, BackwardStep)]
+    assert [(s.before, s.after) for s in into_a] == [(0.0, 3.0), (3.0, 6.0)]
+    assert final_grads(steps)[a] == 6.0
+
+
+def test_seed_and_unnamed_values() -> None:
+    x = Value(2.0)
+    steps = step_through(x * 3, seed=0.5)
+    assert isinstance(steps[1], SeedStep) and steps[1].value == 0.5 and steps[1].name == "n2"
+    assert str(steps[0]) == "forward: n2 = n0 * 3 = 2 * 3 = 6"  # a constant shows as its number
+    assert final_grads(steps)[x] == 1.5
+
+
+def test_names_from_a_namespace() -> None:
+    w, x = Value(-2.0), Value(0.5)
+    out = w * x
+    steps = step_through(out, names=locals())
+    assert str(steps[0]) == "forward: out = w * x = (-2) * 0.5 = -1"
+
+
+def test_a_leaf_root_has_only_the_seed() -> None:
+    x = Value(2.0, "x")
+    assert [str(s) for s in step_through(x)] == ["seed: x.grad = ∂x/∂x = 1"]
+
+
+@pytest.mark.parametrize(
+    ("rule", "values", "expected"),
+    [
+        ("a ** b", {"a": "-2", "b": "x"}, "(-2) ** x"),
+        ("log(a)", {"a": "-2"}, "log(-2)"),
+        ("-out / b", {"out": "f", "b": "xy + 3"}, "-f / (xy + 3)"),
+        ("a if a > 0 else b * a", {"a": "1.5", "b": "0.01"}, "1.5 if 1.5 > 0 else 0.01 * 1.5"),
+    ],
+)
+def test_substitute(rule: str, values: dict[str, str], expected: str) -> None:
+    assert substitute(rule, values) == expected
