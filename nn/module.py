@@ -1,0 +1,237 @@
+"""``Module``: the base class of every model piece; it finds its own parameters.
+
+A module's parameters are the ``Value``s stored in its public attributes: a ``Value``, a list of
+``Value``s, another ``Module``, or a list of ``Module``s (searched recursively). Their order is the
+order the attributes were assigned in ``__init__``, so ``parameters()`` is stable from run to run and
+``state_dict()`` keys are readable paths such as ``"layers.0.neurons.3.w"``.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from autograd import Value
+from autograd.engine import is_real_number
+
+Scalar = Value | float | int  # one input number: a Value or a plain number
+Output = Value | list[Value]  # what a model returns: one Value, or a list of them
+
+
+class StateDictError(ValueError):
+    """A state dict that does not fit the model: missing or unexpected keys, wrong lengths or values.
+    The model is left unchanged."""
+
+
+class Module:
+    """Base class: subclasses create their ``Value`` parameters (and sub-modules) in ``__init__`` and
+    define ``__call__``."""
+
+    training: bool = True  # train() / eval() set it on the module and all sub-modules
+
+    def __call__(self, x: Sequence[Scalar]) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must define __call__")
+
+    # -- structure ----------------------------------------------------------------------------------
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """Direct sub-modules with their attribute paths (``"layers.0"``), in assignment order."""
+        for name, attr in vars(self).items():
+            if name.startswith("_"):
+                continue
+            if isinstance(attr, Module):
+                yield name, attr
+            elif isinstance(attr, (list, tuple)) and attr and all(isinstance(m, Module) for m in attr):
+                for i, module in enumerate(attr):
+                    yield f"{name}.{i}", module
+
+    def modules(self) -> Iterator[Module]:
+        """This module and every module below it, depth first."""
+        yield self
+        for _, child in self.named_children():
+            yield from child.modules()
+
+    def named_parameter_groups(self, prefix: str = "") -> Iterator[tuple[str, list[Value], bool]]:
+        """``(path, values, is_single)`` per parameter attribute: a ``Value`` attribute is a group of
+        one (``is_single``), a list of ``Value``s one group. These are the ``state_dict`` entries."""
+        for name, attr in vars(self).items():
+            if name.startswith("_"):
+                continue
+            path = prefix + name
+            if isinstance(attr, Value):
+                yield path, [attr], True
+            elif isinstance(attr, Module):
+                yield from attr.named_parameter_groups(path + ".")
+            elif isinstance(attr, (list, tuple)) and attr:
+                if all(isinstance(v, Value) for v in attr):
+                    yield path, list(attr), False
+                elif all(isinstance(m, Module) for m in attr):
+                    for i, module in enumerate(attr):
+                        yield from module.named_parameter_groups(f"{path}.{i}.")
+
+    def named_parameters(self) -> Iterator[tuple[str, Value]]:
+        """``(name, parameter)`` pairs: ``"layers.0.neurons.0.w.1"``, ``"layers.0.neurons.0.b"``, ..."""
+        for path, values, is_single in self.named_parameter_groups():
+            if is_single:
+                yield path, values[0]
+            else:
+                for i, value in enumerate(values):
+                    yield f"{path}.{i}", value
+
+    def parameters(self) -> list[Value]:
+        """Every parameter, in a stable order (the order of ``named_parameters``)."""
+        return [v for _, values, _ in self.named_parameter_groups() for v in values]
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``.grad`` to 0 (leaves accumulate gradients across ``backward``)."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def train(self, mode: bool = True) -> Module:
+        """Switch to training mode (``Dropout`` active), or evaluation mode with ``mode=False``."""
+        for module in self.modules():
+            module.training = mode
+        return self
+
+    def eval(self) -> Module:
+        """Switch to evaluation mode: ``Dropout`` becomes the identity."""
+        return self.train(False)
+
+    # -- state --------------------------------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, list[float]]:
+        """A new plain dict ``{path: [floats]}`` with a copy of every parameter's value."""
+        return {path: [v.data for v in values] for path, values, _ in self.named_parameter_groups()}
+
+    def load_state_dict(self, state: Mapping[str, Sequence[float]]) -> None:
+        """Copy ``state`` (as made by ``state_dict``) into the parameters.
+
+        Everything is checked first (same keys, same lengths, real numbers); on any mismatch
+        ``StateDictError`` lists the problems and no parameter has changed.
+        """
+        if not isinstance(state, Mapping):
+            raise StateDictError(
+                f"load_state_dict expects a dict of lists of floats, got {type(state).__name__}"
+            )
+        groups = {path: values for path, values, _ in self.named_parameter_groups()}
+        problems = []
+        missing = [k for k in groups if k not in state]
+        unexpected = [str(k) for k in state if k not in groups]
+        if missing:
+            problems.append(f"missing keys: {_short_list(missing)}")
+        if unexpected:
+            problems.append(f"unexpected keys: {_short_list(unexpected)}")
+        for path, values in groups.items():
+            if path in state:
+                problem = _check_numbers(state[path], len(values))
+                if problem:
+                    problems.append(f"{path!r}: {problem}")
+        if problems:
+            raise StateDictError(
+                f"state dict does not fit this {type(self).__name__} (model unchanged): "
+                + "; ".join(problems)
+            )
+        for path, values in groups.items():
+            for value, number in zip(values, state[path]):
+                value.data = float(number)
+
+    # -- construction from a saved file -----------------------------------------------------------
+
+    def config(self) -> dict[str, Any] | None:
+        """The constructor arguments that rebuild this module's architecture, as JSON-ready data
+        (``nn.save`` stores it so ``nn.load`` can rebuild the model); ``None`` if it cannot be
+        rebuilt that way (then load weights into a model you build: ``nn.load(path, model=m)``)."""
+        return None
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Module:
+        """A fresh module built from ``config()`` output (weights are loaded separately)."""
+        return cls(**config)
+
+    # -- printing -----------------------------------------------------------------------------------
+
+    def extra_repr(self) -> str:
+        """The text inside the parentheses of ``repr`` (sizes and options)."""
+        return ""
+
+    def _repr_children(self) -> bool:
+        return True
+
+    def __repr__(self) -> str:
+        head = f"{type(self).__name__}({self.extra_repr()}"
+        children = list(self.named_children()) if self._repr_children() else []
+        if not children:
+            return head + ")"
+        body = "\n".join(f"({name}): {child!r}" for name, child in children)
+        return f"{head}\n{textwrap.indent(body, '  ')}\n)"
+
+
+# Modules that nn.load may build from a file, by class name. Only these are ever instantiated from
+# a file's contents (never arbitrary code, unlike pickle); add your own with @register_module.
+MODULE_TYPES: dict[str, type[Module]] = {}
+
+
+def register_module(cls: type[Module]) -> type[Module]:
+    """Class decorator: let ``nn.load`` rebuild this module type from its ``config()``."""
+    MODULE_TYPES[cls.__name__] = cls
+    return cls
+
+
+def module_spec(module: Module) -> dict[str, Any] | None:
+    """``{"type": class name, "config": ...}`` describing how to rebuild ``module``, or ``None``."""
+    name = type(module).__name__
+    if MODULE_TYPES.get(name) is not type(module):
+        return None
+    config = module.config()
+    return None if config is None else {"type": name, "config": config}
+
+
+def build_module(spec: Mapping[str, Any]) -> Module:
+    """The module described by ``module_spec`` output; ``ValueError`` for an unknown type or a bad
+    config."""
+    if not isinstance(spec, Mapping) or not isinstance(spec.get("type"), str):
+        raise ValueError(f"a module spec must be {{'type': name, 'config': {{...}}}}, got {spec!r:.80}")
+    cls = MODULE_TYPES.get(spec["type"])
+    if cls is None:
+        known = ", ".join(sorted(MODULE_TYPES))
+        raise ValueError(f"unknown module type {spec['type']!r}; known types: {known}")
+    config = spec.get("config")
+    if not isinstance(config, Mapping):
+        raise ValueError(f"{spec['type']}: config must be a dict, got {type(config).__name__}")
+    try:
+        return cls.from_config(config)
+    except TypeError as error:  # unexpected or missing constructor arguments
+        raise ValueError(f"cannot build {spec['type']} from config {dict(config)!r:.200}: {error}") from error
+
+
+def _check_numbers(numbers: object, expected_length: int) -> str:
+    """A description of what is wrong with ``numbers`` as a list of ``expected_length`` reals, or ""."""
+    if isinstance(numbers, (str, bytes, Mapping)) or not isinstance(numbers, Sequence):
+        return f"expected a list of {expected_length} floats, got {type(numbers).__name__}"
+    if len(numbers) != expected_length:
+        return f"expected {expected_length} values, got {len(numbers)}"
+    for i, x in enumerate(numbers):
+        if isinstance(x, bool) or not is_real_number(x):
+            return f"item {i} is {type(x).__name__} {x!r:.40}, expected a float"
+    return ""
+
+
+def _short_list(items: list[str], limit: int = 5) -> str:
+    shown = ", ".join(repr(x) for x in items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def check_input(x: object, nin: int, where: str) -> None:
+    """``ValueError`` (expected vs got) unless ``x`` is a sequence (list, tuple, array) of ``nin``
+    inputs; ``TypeError`` if it is not a sequence at all."""
+    if isinstance(x, (Value, str, bytes, Mapping)) or not (hasattr(x, "__len__") and hasattr(x, "__iter__")):
+        hint = ""
+        if nin == 1 and (isinstance(x, Value) or is_real_number(x)):
+            hint = f"; wrap a single input in a list: {where}([x])"
+        raise TypeError(
+            f"{where} expects a sequence of {nin} inputs (floats or Values), got {type(x).__name__}{hint}"
+        )
+    got = len(x)
+    if got != nin:
+        raise ValueError(f"{where} expects {nin} inputs, got {got}")
