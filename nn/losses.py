@@ -1,0 +1,154 @@
+"""Loss functions: how far a batch of predictions is from its targets, as one ``Value``.
+
+Every loss takes a batch (a list of per-sample predictions and a list of targets; a single sample
+is also accepted) and returns the ``reduction`` (``"mean"``, the default, or ``"sum"``) over it.
+With ``N`` samples and mean reduction (``p`` a prediction, ``t`` its target):
+
+* ``mse``: ``L = 1/N sum (p - t)^2`` (averaged over every output); ``dL/dp = 2 (p - t) / N``.
+* ``binary_cross_entropy``: ``L = -1/N sum t log p + (1 - t) log(1 - p)``;
+  ``dL/dp = (p - t) / (p (1 - p) N)``. With ``from_logits=True``, ``p = sigmoid(z)`` computed
+  stably, and ``dL/dz = (sigmoid(z) - t) / N``.
+* ``cross_entropy`` from logits ``z``: ``L = 1/N sum logsumexp(z) - z_t``;
+  ``dL/dz = (softmax(z) - onehot(t)) / N``.
+* ``hinge`` (labels ``y`` = -1 or +1): ``L = 1/N sum max(0, margin - y s)``;
+  ``dL/ds = -y / N`` where ``margin - y s > 0``, else 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from autograd import Value
+from autograd.engine import is_real_number
+from nn.functional import logsumexp
+
+LOG_FLOOR = -100.0  # like PyTorch's BCELoss: log(0) costs 100, not inf
+
+
+def _batch(predictions: Any, targets: Any, where: str) -> tuple[list[Any], list[Any]]:
+    """``(predictions, targets)`` as equal-length lists of samples; a lone sample becomes a batch."""
+    if isinstance(predictions, Value) or is_real_number(predictions):
+        predictions, targets = [predictions], [targets]
+    if not isinstance(predictions, Sequence) or isinstance(predictions, str):
+        raise TypeError(f"{where}: predictions must be a list, got {type(predictions).__name__}")
+    if isinstance(targets, (str, bytes)) or not hasattr(targets, "__len__"):
+        raise TypeError(f"{where}: targets must be a list, got {type(targets).__name__}")
+    if len(predictions) != len(targets):
+        raise ValueError(f"{where}: {len(predictions)} predictions but {len(targets)} targets")
+    if len(predictions) == 0:
+        raise ValueError(f"{where}: got an empty batch")
+    return list(predictions), list(targets)
+
+
+def _reduce(terms: list[Any], count: int, reduction: str, where: str) -> Value:
+    total = sum(terms)
+    if reduction == "mean":
+        total = total / count
+    elif reduction != "sum":
+        raise ValueError(f"{where}: reduction must be 'mean' or 'sum', got {reduction!r}")
+    return total if isinstance(total, Value) else Value(total)
+
+
+def _number(t: object, where: str, i: int) -> float:
+    if isinstance(t, bool) or not is_real_number(t):
+        raise TypeError(f"{where}: target {i} must be a number, got {type(t).__name__} {t!r:.40}")
+    return float(t)  # type: ignore[arg-type]
+
+
+def mse(predictions: Any, targets: Any, reduction: str = "mean") -> Value:
+    """Mean squared error ``1/N sum (p - t)^2`` over every output of every sample. A sample's
+    prediction is a ``Value`` (one output) or a list of them (then its target is a list too)."""
+    predictions, targets = _batch(predictions, targets, "mse")
+    terms = []
+    for i, (p, t) in enumerate(zip(predictions, targets)):
+        if isinstance(p, Value) or is_real_number(p):
+            pairs = [(p, t)]
+        else:
+            if not isinstance(t, Sequence) or len(p) != len(t):
+                raise ValueError(f"mse: sample {i} has {len(p)} outputs but its target is {t!r:.60}")
+            pairs = list(zip(p, t))
+        for pj, tj in pairs:
+            diff = pj - _number(tj, "mse", i)
+            terms.append(diff * diff)
+    return _reduce(terms, len(terms), reduction, "mse")
+
+
+def _clamped_log(p: Value) -> Value:
+    """``max(log p, -100)``: finite for ``p = 0``; below the floor the gradient is 0 (PyTorch)."""
+    log_p = p.log()
+    return log_p if log_p.data >= LOG_FLOOR else Value(LOG_FLOOR)
+
+
+def _softplus(z: Value) -> Value:
+    """``log(1 + e^z)`` without overflow: ``max(z, 0) + log(1 + e^-|z|)`` (branch on the sign so
+    the derivative, ``sigmoid(z)``, is exact everywhere, 1/2 at 0)."""
+    return z + (1 + (-z).exp()).log() if z.data > 0 else (1 + z.exp()).log()
+
+
+def binary_cross_entropy(
+    predictions: Any, targets: Any, reduction: str = "mean", *, from_logits: bool = False
+) -> Value:
+    """``-1/N sum t log p + (1 - t) log(1 - p)`` for targets ``t`` in ``[0, 1]``.
+
+    ``predictions`` are probabilities ``p`` (e.g. from a sigmoid output layer), or raw scores ``z``
+    with ``from_logits=True``: then ``p = sigmoid(z)`` and the loss is computed stably as
+    ``softplus(z) - t z`` (no ``log(0)`` however large ``|z|``).
+    """
+    predictions, targets = _batch(predictions, targets, "binary_cross_entropy")
+    terms = []
+    for i, (p, t) in enumerate(zip(predictions, targets)):
+        t = _number(t, "binary_cross_entropy", i)
+        if not 0.0 <= t <= 1.0:
+            raise ValueError(f"binary_cross_entropy: target {i} is {t}; targets must be in [0, 1]")
+        p = p if isinstance(p, Value) else Value(_number(p, "binary_cross_entropy", i))
+        if from_logits:
+            terms.append(_softplus(p) - t * p)
+        else:
+            terms.append(-(t * _clamped_log(p) + (1.0 - t) * _clamped_log(1.0 - p)))
+    return _reduce(terms, len(terms), reduction, "binary_cross_entropy")
+
+
+def cross_entropy(logits: Any, targets: Any, reduction: str = "mean") -> Value:
+    """Softmax cross-entropy from raw scores: per sample ``logsumexp(z) - z_t = -log softmax(z)_t``.
+
+    ``logits`` is a list of per-sample score lists (or one sample's list); each target is a class
+    index, or a list of class probabilities (soft labels: ``-sum_k t_k log softmax(z)_k``). Stable
+    for any finite scores (see :func:`nn.functional.logsumexp`).
+    """
+    if logits and isinstance(logits, Sequence) and not isinstance(logits[0], Sequence):
+        logits, targets = [logits], [targets]  # one sample
+    logits, targets = _batch(logits, targets, "cross_entropy")
+    terms = []
+    for i, (z, t) in enumerate(zip(logits, targets)):
+        if not isinstance(z, Sequence) or len(z) < 2:
+            raise ValueError(f"cross_entropy: sample {i} needs a list of >= 2 class scores, got {z!r:.60}")
+        lse = logsumexp(z)
+        if isinstance(t, Sequence):
+            if len(t) != len(z):
+                raise ValueError(
+                    f"cross_entropy: sample {i} has {len(z)} scores but {len(t)} target probabilities"
+                )
+            terms.append(sum(_number(tk, "cross_entropy", i) * (lse - zk) for tk, zk in zip(t, z)))
+        else:
+            if isinstance(t, bool) or not isinstance(t, int) or not 0 <= t < len(z):
+                raise ValueError(
+                    f"cross_entropy: target {i} is {t!r}; expected a class index 0..{len(z) - 1}"
+                )
+            terms.append(lse - z[t])
+    return _reduce(terms, len(terms), reduction, "cross_entropy")
+
+
+def hinge(scores: Any, targets: Any, reduction: str = "mean", margin: float = 1.0) -> Value:
+    """Max-margin loss ``1/N sum max(0, margin - y s)`` for labels ``y`` in ``{-1, +1}``: zero once
+    each score is on the right side by at least ``margin`` (the SVM loss of micrograd's demo)."""
+    scores, targets = _batch(scores, targets, "hinge")
+    terms = []
+    for i, (s, y) in enumerate(zip(scores, targets)):
+        if y not in (-1, 1) or isinstance(y, bool):
+            raise ValueError(
+                f"hinge: label {i} is {y!r}; labels must be -1 or +1 (map 0/1 labels with 2 * y - 1)"
+            )
+        s = s if isinstance(s, Value) else Value(_number(s, "hinge", i))
+        terms.append((margin - y * s).relu())
+    return _reduce(terms, len(terms), reduction, "hinge")
