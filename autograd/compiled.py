@@ -695,12 +695,12 @@ class Compiled:
             numbers = [_as_float(x, f"input {i}") for i, x in enumerate(inputs)]
             arity = _signature_of(self.fn)[1]
             if arity is not None and arity != len(numbers):
-                raise ValueError(f"the compiled function takes {arity} inputs, got {len(numbers)}")
+                raise ValueError(f"the compiled function takes {_count(arity, 'input')}, got {len(numbers)}")
             self._trace(numbers)
             return numbers
         if len(inputs) != self.n_inputs:
             raise ValueError(
-                f"the compiled function takes {self.n_inputs} inputs "
+                f"the compiled function takes {_count(self.n_inputs, 'input')} "
                 f"({', '.join(self.input_names) or 'none'}), got {len(inputs)}"
             )
         numbers = [
@@ -823,7 +823,9 @@ class Compiled:
             self._numbers(inputs)  # the first call traces
         program = self._program_or_trace()
         if len(inputs) != self.n_inputs:
-            raise ValueError(f"verify: the compiled function takes {self.n_inputs} inputs, got {len(inputs)}")
+            raise ValueError(
+                f"verify: the compiled function takes {_count(self.n_inputs, 'input')}, got {len(inputs)}"
+            )
         numbers = [_as_float(x, f"input {i}") for i, x in enumerate(inputs)]
         trace, single = self._record(numbers)
         again = _forward(trace, self.input_names, self.param_names)[1]
@@ -857,6 +859,10 @@ class Compiled:
             f"<compiled {name}: {self.n_inputs} inputs, {len(self.params)} params, "
             f"{self.n_outputs} output{'s' * (self.n_outputs != 1)}, {self.n_nodes} nodes>"
         )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' * (n != 1)}"
 
 
 def _not_traced(*args: object) -> Any:

@@ -23,7 +23,9 @@ from autograd import Value
 from autograd.compiled import Compiled, compile
 
 sys.path.insert(0, str(Path(__file__).parent))
-import floor_moons  # noqa: E402
+import itertools
+
+import floor_moons
 
 SIZES = floor_moons.MOONS_SIZES
 
@@ -33,7 +35,7 @@ def mlp(params: Sequence[Value], x: Sequence[float]) -> Value:
     k = 0
     h: Sequence[Value | float] = x
     last = len(SIZES) - 2
-    for layer, (nin, nout) in enumerate(zip(SIZES, SIZES[1:])):
+    for layer, (nin, nout) in enumerate(itertools.pairwise(SIZES)):
         out = []
         for _ in range(nout):
             z = params[k + nin]
@@ -53,13 +55,26 @@ def moons_loss(params: Sequence[Value], X: Sequence[Sequence[float]], y: Sequenc
     return data_loss + 1e-4 * sum(squares[1:], squares[0])
 
 
-def median_seconds(step: Callable[[], object], repeats: int) -> float:
-    times = []
+def l2(params: Sequence[Value]) -> Value:
+    squares = [p * p for p in params]
+    return 1e-4 * sum(squares[1:], squares[0])
+
+
+def sample_loss(params: Sequence[Value], x0: Value, x1: Value, y: Value) -> Value:
+    """One sample's max-margin loss: the graph the per-sample replay records."""
+    return (1 - y * mlp(params, [x0, x1])).relu()
+
+
+def interleaved_medians(steps: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
+    """Median seconds per step of each function, run round-robin so that load on a shared machine
+    hits them all alike."""
+    times: dict[str, list[float]] = {name: [] for name in steps}
     for _ in range(repeats):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for name, step in steps.items():
+            start = time.perf_counter()
+            step()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -68,60 +83,96 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--points", type=int, default=100)
     args = parser.parse_args(argv)
     X, y = floor_moons.moons_like(args.points)
+    rows = [[*x, yi] for x, yi in zip(X, y)]
     rng = random.Random(0)
     weights = [rng.uniform(-1, 1) for _ in range(floor_moons.parameter_count())]
     lr = 0.05
 
-    # floor
-    floor_params = list(weights)
-    floor = median_seconds(lambda: floor_moons.sgd_step(floor_params, X, y, lr), args.repeats)
+    def sgd(params: Sequence[Value]) -> None:
+        for p in params:
+            p.data -= lr * p.grad
 
-    # eager
-    params = [Value(w) for w in weights]
+    floor_params = list(weights)
+    eager_params = [Value(w) for w in weights]
 
     def eager_step() -> None:
-        loss = moons_loss(params, X, y)
-        for p in params:
+        loss = moons_loss(eager_params, X, y)
+        for p in eager_params:
             p.grad = 0.0
         loss.backward()
-        for p in params:
-            p.data -= lr * p.grad
+        sgd(eager_params)
 
-    eager = median_seconds(eager_step, max(3, args.repeats // 2))
-
-    # compiled
-    params = [Value(w) for w in weights]
+    # compiled, the whole batch as one graph
+    batch_params = [Value(w) for w in weights]
     gc.collect()
     start = time.perf_counter()
-    step: Compiled = compile(lambda: moons_loss(params, X, y), params=params)
-    step.source  # noqa: B018  (traces and compiles now)
-    compile_time = time.perf_counter() - start
+    whole: Compiled = compile(lambda: moons_loss(batch_params, X, y), params=batch_params)
+    whole.source  # noqa: B018  (traces and compiles now)
+    whole_compile = time.perf_counter() - start
 
-    def compiled_step() -> None:
-        for p in params:
+    def whole_step() -> None:
+        for p in batch_params:
             p.grad = 0.0
-        step.backward()
-        for p in params:
-            p.data -= lr * p.grad
+        whole.backward()
+        sgd(batch_params)
 
-    compiled = median_seconds(compiled_step, args.repeats)
+    # compiled, one sample replayed per row, plus the L2 term
+    row_params = [Value(w) for w in weights]
+    start = time.perf_counter()
+    sample = compile(lambda x0, x1, yi: sample_loss(row_params, x0, x1, yi), params=row_params)
+    sample.verify(*rows[0])
+    penalty = compile(lambda: l2(row_params), params=row_params)
+    penalty.source  # noqa: B018
+    sample_compile = time.perf_counter() - start
 
-    # the same numbers from all three
-    check_params = [Value(w) for w in weights]
-    check = compile(lambda: moons_loss(check_params, X, y), params=check_params)
-    loss_c, grads_c = check.value_and_grad()
+    def sample_step() -> None:
+        for p in row_params:
+            p.grad = 0.0
+        sample.batch_backward(rows, weight=1.0 / len(rows))
+        penalty.backward()
+        sgd(row_params)
+
+    medians = interleaved_medians(
+        {
+            "floor (hand-written floats)": lambda: floor_moons.sgd_step(floor_params, X, y, lr),
+            "compiled, whole batch": whole_step,
+            "compiled, per sample": sample_step,
+        },
+        args.repeats,
+    )
+    medians["eager"] = interleaved_medians({"eager": eager_step}, max(3, args.repeats // 2))["eager"]
+    floor = medians["floor (hand-written floats)"]
+
+    # the same numbers from all of them (fresh parameters)
+    fresh = [Value(w) for w in weights]
+    loss_c, grads_c = compile(lambda: moons_loss(fresh, X, y), params=fresh).value_and_grad()
+    loss_s, grads_s = compile(lambda a, b, t: sample_loss(fresh, a, b, t), params=fresh).batch_value_and_grad(
+        rows, 1.0 / len(rows)
+    )
+    loss_r, grads_r = compile(lambda: l2(fresh), params=fresh).value_and_grad()
     loss_f, grads_f = floor_moons.loss_and_grads(weights, X, y)
-    worst = max(abs(a - b) / max(1e-12, abs(b)) for a, b in zip(grads_c, grads_f) if b)
-    lines = step.source.count("\n")
-    print(f"moons step, {args.points} points, {step.n_nodes} nodes, {lines} lines of generated code")
-    print(f"compile (trace + generate + CPython compile): {compile_time:.2f} s")
-    print("| engine | ms per step | vs floor |")
+
+    def worst(grads: Sequence[float]) -> float:
+        return max(abs(a - b) / max(1e-300, abs(b)) for a, b in zip(grads, grads_f) if b)
+
+    lines = whole.source.count("\n")
+    print(f"moons step, {args.points} points: whole-batch graph {whole.n_nodes} nodes, {lines} lines")
+    print(f"compile, whole batch (trace + generate + CPython compile): {whole_compile:.2f} s")
+    print(f"compile, per sample ({sample.n_nodes} nodes) + L2 term: {sample_compile:.2f} s")
+    print("\n| engine | ms per step | vs floor |")
     print("|---|---:|---:|")
-    for name, seconds in (("floor (hand-written floats)", floor), ("compiled", compiled), ("eager", eager)):
+    for name, seconds in medians.items():
         print(f"| {name} | {1e3 * seconds:.1f} | {seconds / floor:.2f}x |")
-    print(f"loss compiled {loss_c!r} floor {loss_f!r}; worst grad rel diff {worst:.1e}")
-    steps = 100
-    print(f"100 steps compiled incl. compile: {compile_time + steps * compiled:.2f} s")
+    print(f"\nloss: floor {loss_f!r}, whole batch {loss_c!r}, per sample {loss_s + loss_r!r}")
+    grads_sum = [a + b for a, b in zip(grads_s, grads_r)]
+    print(f"worst gradient difference from the floor: whole {worst(grads_c):.1e}, ", end="")
+    print(f"per sample {worst(grads_sum):.1e}")
+    for name, cost, per_step in (
+        ("whole batch", whole_compile, medians["compiled, whole batch"]),
+        ("per sample", sample_compile, medians["compiled, per sample"]),
+    ):
+        print(f"100 steps compiled ({name}), compile included: {cost + 100 * per_step:.2f} s")
+    print(f"100 steps eager: {100 * medians['eager']:.1f} s (estimated from the median step)")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ Run it directly to time one step:  python tests/benchmarks/floor_moons.py
 
 from __future__ import annotations
 
+import itertools
 import random
 import time
 from collections.abc import Sequence
@@ -27,7 +28,7 @@ MOONS_SIZES: tuple[int, ...] = (2, 16, 16, 1)
 
 def parameter_count(sizes: Sizes = MOONS_SIZES) -> int:
     """Weights plus biases: ``sum (nin + 1) * nout`` over the layers (337 for 2-16-16-1)."""
-    return sum((nin + 1) * nout for nin, nout in zip(sizes, sizes[1:]))
+    return sum((nin + 1) * nout for nin, nout in itertools.pairwise(sizes))
 
 
 def loss_and_grads(
@@ -47,7 +48,7 @@ def loss_and_grads(
     weights: list[list[list[float]]] = []
     biases: list[list[float]] = []
     k = 0
-    for nin, nout in zip(sizes, sizes[1:]):
+    for nin, nout in itertools.pairwise(sizes):
         rows, bs = [], []
         for _ in range(nout):
             rows.append(list(params[k : k + nin]))
