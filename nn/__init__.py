@@ -5,8 +5,38 @@
 >>> len(model.parameters())
 337
 
+Training by hand (micrograd's moons demo)::
+
+    from nn import MLP, l2_penalty
+    from nn.data import make_moons
+    from nn.losses import hinge
+
+    X, labels = make_moons(100, noise=0.1, seed=1)
+    y = [2 * t - 1 for t in labels]                    # hinge wants -1 / +1
+    model = MLP(2, [16, 16, 1], seed=0)
+    for k in range(100):
+        scores = [model(x) for x in X]
+        loss = hinge(scores, y) + l2_penalty(model.parameters(), lam=0.02, n=len(X))
+        model.zero_grad()
+        loss.backward()
+        for p in model.parameters():
+            p.data -= (1.0 - 0.9 * k / 100) * p.grad
+
+The same with ``fit`` (adds history, batching, early stopping, progress)::
+
+    from nn import fit
+    from nn.optim import SGD
+    from nn.schedules import LinearDecay
+
+    optimizer = SGD(model.parameters(), lr=1.0)
+    history = fit(model, X, y, loss=hinge, optimizer=optimizer, epochs=100,
+                  penalty=lambda m: l2_penalty(m.parameters(), lam=0.02, n=len(X)),
+                  schedule=LinearDecay(optimizer, end_lr=0.1, total_steps=100))
+    history.accuracy[-1]   # 1.0
+
 Submodules: ``nn.losses``, ``nn.functional``, ``nn.optim``, ``nn.schedules``, ``nn.data``,
-``nn.init``, ``nn.regularization``, ``nn.metrics``; the training loop is ``nn.fit``.
+``nn.init``, ``nn.regularization``, ``nn.metrics``; ``nn.save`` / ``nn.load`` (JSON) and
+``nn.to_torch`` (needs PyTorch).
 """
 
 from nn import data, functional, init, losses, metrics, optim, regularization, schedules

@@ -201,7 +201,7 @@ def build_module(spec: Mapping[str, Any]) -> Module:
         raise ValueError(f"{spec['type']}: config must be a dict, got {type(config).__name__}")
     try:
         return cls.from_config(config)
-    except TypeError as error:  # unexpected or missing constructor arguments
+    except (TypeError, KeyError) as error:  # unexpected or missing constructor arguments
         raise ValueError(f"cannot build {spec['type']} from config {dict(config)!r:.200}: {error}") from error
 
 

@@ -11,8 +11,20 @@ and adds batching, a history of loss and accuracy per epoch, validation, early s
 and progress output (a tqdm bar when tqdm is installed and the output is a terminal, otherwise one
 plain line per epoch, e.g. in CI logs).
 
-A faster way to get the gradients (say, a compiled replay of the graph) plugs in at one place:
-override ``Trainer.compute_gradients`` or pass ``step_fn`` to ``fit``.
+A faster way to get the gradients plugs in at one place: override ``Trainer.compute_gradients`` or
+pass ``step_fn``. For example the engine's compiled replay, for full-batch training (one graph)::
+
+    from autograd.compiled import compile
+
+    trainer = Trainer(model, hinge, optimizer)
+    replay = compile(lambda: trainer.objective(X, y)[0], params=model)
+
+    def step_fn(X_batch, y_batch):
+        model.zero_grad()
+        return StepResult(replay.backward())   # loss; grads accumulated into p.grad
+
+    trainer.step_fn = step_fn
+    trainer.fit(X, y, epochs=100)
 """
 
 from __future__ import annotations
@@ -283,6 +295,8 @@ class Trainer:
         batches = Batches(X, y, batch_size, shuffle=shuffle and batch_size is not None, seed=seed)
         metric = self._metric(y)
         monitor = _monitor_name(early_stopping, validation_data)
+        if monitor.endswith("accuracy") and metric is None:
+            raise ValueError(f"early stopping monitors {monitor!r}, but there is no metric to compute it")
         reporter = _Reporter(progress, epochs, log_every, file if file is not None else sys.stdout)
         history = History()
         best_value, best_state, waited = math.inf, None, 0

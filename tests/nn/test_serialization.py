@@ -155,6 +155,15 @@ def test_unknown_module_type_is_refused(tmp_path: Path, model: MLP) -> None:
         nn.load(write(tmp_path, text))
 
 
+def test_a_bad_architecture_config_is_refused(tmp_path: Path, model: MLP) -> None:
+    text = edited(saved_text(tmp_path, model), lambda d: d["model"]["config"].update(nin="two"))
+    with pytest.raises(ModelFileError, match=r"cannot rebuild the model.*nin must be a positive int"):
+        nn.load(write(tmp_path, text))
+    text = edited(saved_text(tmp_path, Residual(Layer(2, 2))), lambda d: d["model"]["config"].pop("block"))
+    with pytest.raises(ModelFileError, match="cannot build Residual"):
+        nn.load(write(tmp_path, text))
+
+
 class Custom(Module):
     def __init__(self) -> None:
         self.w = [Value(1.0), Value(2.0)]

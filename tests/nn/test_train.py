@@ -155,6 +155,9 @@ def test_early_stopping_on_a_plateau() -> None:
     with pytest.raises(ValueError, match="needs validation_data"):
         fit(model, X, y, loss=hinge, optimizer=SGD(model.parameters(), lr=0.0),
             early_stopping=EarlyStopping(monitor="val_loss"), progress=False)  # fmt: skip
+    with pytest.raises(ValueError, match="no metric"):
+        fit(model, X, y, loss=hinge, optimizer=SGD(model.parameters(), lr=0.0), metric=None,
+            early_stopping=EarlyStopping(monitor="accuracy"), progress=False)  # fmt: skip
     with pytest.raises(ValueError, match="patience"):
         EarlyStopping(patience=0)
 
@@ -190,6 +193,30 @@ def test_a_custom_step_function_replaces_the_gradient_computation() -> None:
     result = plugged.compute_gradients(X, y)
     assert calls == [20] and result.loss == reference.loss
     assert [p.grad for p in model.parameters()] == expected_grads
+
+
+def test_a_compiled_replay_plugs_in_as_the_step_function() -> None:
+    compiled = pytest.importorskip("autograd.compiled")
+    X, y = small_moons()
+
+    def train(compiled_step: bool) -> dict[str, list[float]]:
+        model = MLP(2, [4, 1], seed=0)
+        trainer = Trainer(model, hinge, SGD(model.parameters(), lr=0.5))
+        if compiled_step:
+            replay = compiled.compile(lambda: trainer.objective(X, y)[0], params=model)
+
+            def step_fn(X_batch, y_batch):  # type: ignore[no-untyped-def]
+                model.zero_grad()
+                return StepResult(replay.backward())
+
+            trainer.step_fn = step_fn
+        history = trainer.fit(X, y, epochs=5, progress=False)
+        assert history.epochs == 5 and (history.accuracy == []) == compiled_step
+        return model.state_dict()
+
+    eager, replayed = train(False), train(True)
+    for key in eager:
+        assert replayed[key] == pytest.approx(eager[key], rel=1e-12, abs=1e-15)
 
 
 def test_trainer_subclass_can_override_one_part() -> None:
@@ -296,6 +323,14 @@ def test_lines_on_a_terminal_without_tqdm(monkeypatch) -> None:  # type: ignore[
     out = Terminal()
     fit_quietly("auto", out, epochs=5, log_every=2)
     assert [line.split()[1] for line in out.getvalue().splitlines()] == ["2/5", "4/5", "5/5"]
+
+
+def test_the_real_tqdm_bar_when_installed() -> None:
+    pytest.importorskip("tqdm")
+    out = io.StringIO()
+    fit_quietly("bar", out)  # "bar" forces it even off a terminal
+    text = out.getvalue()
+    assert "3/3" in text and "loss=" in text and "epoch 1/3" not in text
 
 
 def test_silence() -> None:
