@@ -1,0 +1,217 @@
+"""The functional API: ``grad`` (first and higher order), ``jvp`` (forward mode), ``gradcheck`` and
+``numerical_grad``."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from autograd import GradcheckError, Op, Value, grad, gradcheck, jvp, no_grad
+from autograd.engine import apply
+from autograd.functional import numerical_grad
+
+# -- grad -----------------------------------------------------------------------------------------
+
+
+def test_grad_returns_one_float_per_input_in_order() -> None:
+    x, y = Value(2.0), Value(3.0)
+    f = x * y + y.exp()
+    assert grad(f, [y, x]) == [pytest.approx(2 + math.exp(3)), 3.0]
+    assert all(type(g) is float for g in grad(f, [x, y]))
+
+
+def test_grad_of_an_unrelated_input_is_zero() -> None:
+    x, unused = Value(2.0), Value(5.0)
+    f = x * x
+    assert grad(f, [unused]) == [0.0]
+    [zero] = grad(f, [unused], create_graph=True)
+    assert isinstance(zero, Value) and zero.data == 0.0
+
+
+def test_grad_of_an_output_with_respect_to_itself_is_one() -> None:
+    x = Value(2.0)
+    f = x.exp()
+    assert grad(f, [f]) == [1.0]
+    assert grad(x, [x]) == [1.0]
+    [one] = grad(f, [f], create_graph=True)
+    assert isinstance(one, Value) and one.data == 1.0
+
+
+def test_grad_with_respect_to_an_interior_node() -> None:
+    x = Value(2.0)
+    hidden = x * 3
+    f = hidden**2
+    assert grad(f, [hidden, x]) == [12.0, 36.0]
+
+
+def test_grad_repeated_inputs_each_get_the_gradient() -> None:
+    x = Value(2.0)
+    assert grad(x * x, [x, x]) == [4.0, 4.0]
+
+
+def test_grad_accepts_any_sequence_of_inputs() -> None:
+    x, y = Value(1.0), Value(2.0)
+    f = x * y
+    assert grad(f, (x, y)) == grad(f, [x, y]) == [2.0, 1.0]
+
+
+def test_grad_matches_backward() -> None:
+    x, y = Value(0.3), Value(-1.2)
+    f = (x * y).tanh() + (x / y).sin()
+    expected = grad(f, [x, y])
+    f.backward()
+    assert [x.grad, y.grad] == expected
+
+
+def test_create_graph_gives_differentiable_gradients() -> None:
+    x = Value(0.7)
+    f = x.sin() * x
+    [df] = grad(f, [x], create_graph=True)
+    [d2f] = grad(df, [x])
+    assert df.data == pytest.approx(math.cos(0.7) * 0.7 + math.sin(0.7))
+    assert d2f == pytest.approx(-math.sin(0.7) * 0.7 + 2 * math.cos(0.7))
+
+
+@pytest.mark.parametrize("x0", [-2.0, -0.5, 0.5, 3.0])
+def test_third_derivative_of_a_cube(x0: float) -> None:
+    x = Value(x0)
+    [d1] = grad(x**3, [x], create_graph=True)
+    [d2] = grad(d1, [x], create_graph=True)
+    [d3] = grad(d2, [x])
+    assert (d1.data, d2.data, d3) == (pytest.approx(3 * x0**2), pytest.approx(6 * x0), pytest.approx(6.0))
+
+
+def test_mixed_partial_derivatives_are_symmetric() -> None:
+    x, y = Value(0.4), Value(1.3)
+    f = (x * y).exp() + x**2 * y.log()
+    dx, dy = grad(f, [x, y], create_graph=True)
+    [dxy] = grad(dx, [y])
+    [dyx] = grad(dy, [x])
+    expected = math.exp(0.52) * (1 + 0.52) + 2 * 0.4 / 1.3
+    assert dxy == pytest.approx(expected) and dyx == pytest.approx(expected)
+
+
+def test_second_derivative_of_a_piecewise_linear_function_is_zero() -> None:
+    x = Value(1.5)
+    [d1] = grad(x.relu() * 2 + abs(x), [x], create_graph=True)
+    assert d1.data == 3.0
+    assert grad(d1, [x]) == [0.0]
+
+
+def test_create_graph_does_not_touch_dot_grad() -> None:
+    x = Value(2.0)
+    f = x**3
+    [df] = grad(f, [x], create_graph=True)
+    grad(df, [x])
+    assert x.grad == 0.0 and f.grad == 0.0
+
+
+def test_backward_through_a_gradient_graph() -> None:
+    x = Value(2.0)
+    [df] = grad(x**3, [x], create_graph=True)  # 3x^2
+    df.backward()
+    assert x.grad == pytest.approx(12.0)  # 6x
+
+
+def test_grad_with_create_graph_inside_no_grad_still_records_the_derivative() -> None:
+    x = Value(3.0)
+    f = x * x * x
+    with no_grad():
+        [df] = grad(f, [x], create_graph=True)
+    assert df.data == 27.0
+    assert grad(df, [x]) == [18.0]
+
+
+# -- jvp ------------------------------------------------------------------------------------------
+
+
+def test_jvp_returns_value_and_directional_derivative() -> None:
+    value, derivative = jvp(lambda x, y: x * y + y.sin(), [2.0, 0.5], [1.0, -2.0])
+    assert value == pytest.approx(1.0 + math.sin(0.5))
+    assert derivative == pytest.approx(0.5 * 1.0 + (2.0 + math.cos(0.5)) * -2.0)
+
+
+def test_jvp_with_unit_tangents_gives_partial_derivatives() -> None:
+    def f(x: Value, y: Value) -> Value:
+        return (x * y + 3) ** 2 + 1
+
+    assert jvp(f, [2.0, 3.0], [1.0, 0.0])[1] == 54.0  # 2xy^2 + 6y
+    assert jvp(f, [2.0, 3.0], [0.0, 1.0])[1] == 36.0  # 2x^2y + 6x
+
+
+def test_jvp_is_linear_in_the_tangent() -> None:
+    def f(x: Value, y: Value) -> Value:
+        return (x / y).exp() * x.cos()
+
+    point = [0.3, 1.7]
+    _, a = jvp(f, point, [1.0, 0.0])
+    _, b = jvp(f, point, [0.0, 1.0])
+    _, combined = jvp(f, point, [2.0, -3.0])
+    assert combined == pytest.approx(2 * a - 3 * b)
+
+
+def test_jvp_of_a_function_returning_its_input_or_a_constant() -> None:
+    assert jvp(lambda x: x, [2.0], [5.0]) == (2.0, 5.0)
+    assert jvp(lambda x: x * 0 + 7, [2.0], [5.0]) == (7.0, 0.0)
+
+
+def test_jvp_with_reused_inputs() -> None:
+    assert jvp(lambda x: x * x * x, [2.0], [1.0]) == (8.0, 12.0)
+
+
+def test_jvp_inside_no_grad_still_differentiates() -> None:
+    with no_grad():
+        assert jvp(lambda x: x * x, [3.0], [1.0]) == (9.0, 6.0)
+
+
+# -- gradcheck ------------------------------------------------------------------------------------
+
+# An op whose declared derivative is wrong (d(a^2)/da is 2a, not a): gradcheck must catch it.
+WRONG_SQUARE = Op("wrong_square", "a * a", ("a",))
+
+
+def test_gradcheck_passes_for_correct_gradients() -> None:
+    assert gradcheck(lambda x, y: (x * y).tanh() + (x / y).log(), [0.3, 1.7]) is True
+    assert gradcheck(lambda: Value(1.0), []) is True
+
+
+def test_gradcheck_raises_gradcheck_error_naming_the_input_with_both_numbers() -> None:
+    def f(x: Value, y: Value) -> Value:
+        return apply(WRONG_SQUARE, x) + y * 3
+
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(f, [1.5, 2.0])
+    message = str(info.value)
+    assert "x0" in message and "1.5" in message  # the input
+    assert "engine gradient 1.5" in message  # the engine's (wrong) number
+    assert "3.0000" in message or "2.9999" in message  # the finite-difference estimate, 2 * 1.5
+    assert "x1" not in message  # y's gradient is right
+
+
+def test_gradcheck_error_is_an_assertion_error() -> None:
+    assert issubclass(GradcheckError, AssertionError)
+    with pytest.raises(AssertionError):
+        gradcheck(lambda x: apply(WRONG_SQUARE, x), [2.0])
+
+
+def test_gradcheck_catches_a_kink() -> None:
+    with pytest.raises(GradcheckError, match="x0"):
+        gradcheck(lambda x: x.relu(), [0.0])  # engine: 0, finite differences: 0.5
+
+
+def test_gradcheck_tolerances_are_used() -> None:
+    f = lambda x: apply(WRONG_SQUARE, x)  # engine: 1e-3, truth: 2e-3 at x = 1e-3
+    with pytest.raises(GradcheckError):
+        gradcheck(f, [1e-3], atol=1e-5)
+    assert gradcheck(f, [1e-3], atol=1e-2)
+
+
+def test_gradcheck_inside_no_grad_still_checks() -> None:
+    with no_grad():
+        assert gradcheck(lambda x: x * x, [3.0])
+
+
+def test_numerical_grad_is_central_differences() -> None:
+    estimate = numerical_grad(lambda x, y: x * x * y, [3.0, 2.0])
+    assert estimate == [pytest.approx(12.0, rel=1e-8), pytest.approx(9.0, rel=1e-8)]
