@@ -171,7 +171,7 @@ _PAGE = """<!DOCTYPE html>
 <header>
   <h1>{{title}}</h1>
   <div class="controls">
-    <button id="reset" title="Reset (Home)">&#x23EE; Reset</button>
+    <button id="reset" title="Reset (Home)">&#x21BA; Reset</button>
     <button id="prev" title="Previous step (&#x2190;)">&#x25C0; Prev</button>
     <button id="play" title="Play / pause (Space)">&#x25B6; Play</button>
     <button id="next" title="Next step (&#x2192;)">Next &#x25B6;</button>
@@ -181,7 +181,10 @@ _PAGE = """<!DOCTYPE html>
       <option value="1000">1/s</option><option value="400" selected>2.5/s</option>
       <option value="100">10/s</option><option value="16">60/s</option>
     </select></label>
-    <label><input id="fit" type="checkbox"> fit</label>
+    <label>zoom <select id="zoom">
+      <option value="fit">fit</option><option value="0.25">25%</option><option value="0.5">50%</option>
+      <option value="0.75">75%</option><option value="1">100%</option>
+    </select></label>
   </div>
 </header>
 <main>
@@ -298,7 +301,7 @@ _SCRIPT = r"""
       });
       $("doc").textContent = s.doc;
       var target = nodes[s.target].g;
-      if (scroll && target && !graph.classList.contains("fit")) {
+      if (scroll && target) {
         target.scrollIntoView({ block: "nearest", inline: "nearest" });
       }
     } else {
@@ -337,9 +340,9 @@ _SCRIPT = r"""
   playButton.addEventListener("click", play);
   $("speed").addEventListener("change", function () { if (timer !== null) { stop(); play(); } });
   slider.addEventListener("input", function () { stop(); goTo(Number(slider.value), false); });
-  $("fit").addEventListener("change", function () { graph.classList.toggle("fit", $("fit").checked); });
+  $("zoom").addEventListener("change", function () { zoom($("zoom").value); });
   document.addEventListener("keydown", function (event) {
-    if (event.altKey || event.ctrlKey || event.metaKey) { return; }
+    if (event.altKey || event.ctrlKey || event.metaKey || event.target.tagName === "SELECT") { return; }
     var keys = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
     if (event.key in keys) { stop(); goTo(current + keys[event.key], true); }
     else if (event.key === " ") { play(); }
@@ -357,8 +360,17 @@ _SCRIPT = r"""
   $("layout").textContent = "Layout: " + data.layout + ".";
   var svg = graph.querySelector("svg");
   var natural = svg ? svg.getBoundingClientRect().width : 0;
-  $("fit").checked = natural > graph.clientWidth && natural < 2.5 * graph.clientWidth;
-  graph.classList.toggle("fit", $("fit").checked);
+  function zoom(value) {
+    graph.classList.toggle("fit", value === "fit");
+    if (svg) {
+      svg.style.width = value === "fit" ? "" : natural * Number(value) + "px";
+      svg.style.height = value === "fit" ? "" : "auto";
+    }
+  }
+  // whole graph if it fits at half size or more; else half size, scrolling to each step
+  var fitScale = natural ? (graph.clientWidth - 24) / natural : 1;
+  $("zoom").value = fitScale >= 1 ? "1" : fitScale >= 0.45 ? "fit" : "0.5";
+  zoom($("zoom").value);
   show(false);
   window.chainrule = { goTo: goTo, count: count, current: function () { return current; } };
 })();

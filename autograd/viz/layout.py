@@ -35,6 +35,14 @@ def simple_svg(drawing: Drawing, grads: Mapping[Value, float] | None = None, dig
     depth: list[int] = []
     for node in order:  # inputs come first, so each child's depth is known
         depth.append(1 + max((depth[drawing.index[c]] for c in node.children), default=-1))
+    first_use: dict[int, int] = {}  # a leaf sits just before its first user (x + 3: the 3)
+    for i, node in enumerate(order):
+        for child in node.children:
+            if child.is_leaf:
+                j = drawing.index[child]
+                first_use[j] = min(first_use.get(j, depth[i]), depth[i])
+    for j, user_depth in first_use.items():
+        depth[j] = user_depth - 1
     # (kind, i): a record ("n", i) at column 2 * depth, its op ("o", i) one column before it
     columns: dict[int, list[tuple[str, int]]] = {}
     for i, node in enumerate(order):
