@@ -10,7 +10,7 @@ chain-rule step for the backward pass::
     >>> f = compile(lambda x, y: (x * y + 3) ** 2 + 1)
     >>> f.value_and_grad(2.0, 3.0)   # f, then [df/dx, df/dy]
     (82.0, [54.0, 36.0])
-    >>> print(f.source)
+    >>> print(f.source)  # doctest: +ELLIPSIS
     def value_and_grad(x, y, params, seed, grads):
         # forward: one line per node
         v1 = x * y  # *
@@ -20,7 +20,7 @@ chain-rule step for the backward pass::
         # backward: one line per chain-rule step; g_n is d(output)/d(n)
         g_v4 = seed
         g_v3 = g_v4  # +: d/da = 1
-        g_v2 = 2.0 * power(v2, 1.0) * g_v3  # **: d/da = b * a ** (b - 1)
+        g_v2 = 2.0 * power(v2, 1.0) * g_v3  # **: d/da = ...
         g_v1 = g_v2  # +: d/da = 1
         g_x = y * g_v1  # *: d/da = b
         g_y = x * g_v1  # *: d/db = a
@@ -88,13 +88,11 @@ Floats = float | tuple[float, ...]
 NAMESPACE: dict[str, Any] = {**FLOAT_FUNCTIONS, "inf": math.inf, "nan": math.nan}
 
 # Names the generated code uses itself; a label equal to one of them gets a suffix.
-_RESERVED = frozenset(NAMESPACE) | {"params", "seed", "grads", "value_and_grad", "forward"}
+_RESERVED = frozenset(NAMESPACE) | {"params", "seed", "grads", "rows", "total", "_"}
 
 #: Above this many nodes, interior gradients share a few recycled variables (g0, g1, ...) instead
 #: of one name per node: CPython compiles a function with 100,000 distinct locals ~30% slower.
 READABLE_NODES = 5000
-
-_ITEMS_PER_LINE = 8
 
 
 class TraceError(ValueError):
@@ -178,22 +176,30 @@ def _literal(x: float) -> str:
 
 
 class _Folder(ast.NodeTransformer):
-    """Evaluates each sub-expression whose operands are all numbers (``2.0 - 1`` becomes ``1.0``)."""
+    """Evaluates each sub-expression whose operands are all numbers (``2.0 - 1`` becomes ``1.0``,
+    ``0.0 if 2.0 == 0 else x`` becomes ``x``)."""
 
     def generic_visit(self, node: ast.AST) -> ast.AST:
         super().generic_visit(node)
+        if isinstance(node, ast.IfExp):
+            test = _number(node.test)
+            return node if test is None else node.body if test else node.orelse
         if isinstance(node, ast.BinOp):
             operands: list[ast.expr] = [node.left, node.right]
         elif isinstance(node, ast.UnaryOp):
             operands = [node.operand]
         elif isinstance(node, ast.Call) and not node.keywords:
             operands = node.args
+        elif isinstance(node, ast.Compare):
+            operands = [node.left, *node.comparators]
+        elif isinstance(node, ast.BoolOp):
+            operands = node.values
         else:
             return node
         if all(_number(x) is not None for x in operands):
             code = builtins.compile(ast.fix_missing_locations(ast.Expression(node)), "<fold>", "eval")
             value = eval(code, dict(NAMESPACE))
-            if isinstance(value, (int, float)):
+            if isinstance(value, (int, float)):  # bools included
                 return ast.parse(_literal(float(value)), mode="eval").body
         return node
 
@@ -241,7 +247,9 @@ class _Trace:
         for node in order:
             if node.children:
                 positions = tuple([index[child] for child in node.children])
-                needs = any([needs_grad[c] for c in positions])
+                needs = False
+                for c in positions:
+                    needs = needs or needs_grad[c]
                 children.append(positions)
                 # an op on constants only is itself a constant (its traced value)
                 kind.append(_OP if needs else _CONSTANT)
@@ -293,6 +301,9 @@ class _Names:
         self.suffix: dict[str, int] = {}
 
     def take(self, base: str) -> str:
+        if base not in self.taken and _IDENTIFIER.match(base) and not keyword.iskeyword(base):
+            self.taken.add(base)  # the common case: a fresh valid name
+            return base
         if not _IDENTIFIER.match(base) or keyword.iskeyword(base):
             base = re.sub(r"\W", "_", base, flags=re.ASCII)
             if not base or base[0].isdigit() or keyword.iskeyword(base):
@@ -307,9 +318,48 @@ class _Names:
 
 
 class _Program(NamedTuple):
+    """The generated code, in pieces that three functions share."""
+
     forward: str  # the forward lines: also the structure that the guards compare
-    source: str  # the value_and_grad function
-    forward_source: str  # the forward pass alone, for __call__
+    backward: str  # the chain-rule lines
+    params: str  # after "def ...(...):", unpack the parameters' data
+    grads: str  # unpack the parameters' gradient accumulators
+    returns: str  # the output(s)
+    input_grads: str  # a tuple display of the inputs' gradients
+    param_grads: str  # ... and of the parameters'
+    input_names: tuple[str, ...]
+
+    def value_and_grad(self) -> str:
+        """``value_and_grad(inputs..., params, seed, grads) -> (value, input grads, param grads)``."""
+        return (
+            f"def value_and_grad({', '.join((*self.input_names, 'params', 'seed', 'grads'))}):\n"
+            + self.params
+            + self.forward
+            + self.backward.replace("\n", "\n" + self.grads, 1)  # after the backward comment
+            + f"    return {self.returns}, {self.input_grads}, {self.param_grads}\n"
+        )
+
+    def forward_only(self) -> str:
+        """``forward(inputs..., params) -> value``: for ``__call__``."""
+        signature = ", ".join((*self.input_names, "params"))
+        return f"def forward({signature}):\n{self.params}{self.forward}    return {self.returns}\n"
+
+    def batch(self) -> str:
+        """``batch(rows, params, seed, grads) -> (sum of values, param grads)``: the forward and
+        backward lines in a loop over rows of inputs, the parameters' gradients accumulating."""
+        names = ", ".join(self.input_names) + ("," if len(self.input_names) == 1 else "")
+        body = (self.forward + self.backward).replace("\n    ", "\n        ")
+        return (
+            "def batch(rows, params, seed, grads):\n"
+            + self.params
+            + self.grads
+            + "    total = 0.0\n"
+            + f"    for {names or '_'} in rows:\n"
+            + "    "
+            + body
+            + f"        total += {self.returns}\n"
+            + f"    return total, {self.param_grads}\n"
+        )
 
 
 def _forward(trace: _Trace, input_names: Sequence[str], param_names: Sequence[str]) -> tuple[list[str], str]:
@@ -326,12 +376,12 @@ def _forward(trace: _Trace, input_names: Sequence[str], param_names: Sequence[st
         k = kind[i]
         if k == _OP:
             count += 1
-            name = names.take(node.label) if node.label else names.take(f"v{count}")
+            name = names.take(node.label or f"v{count}")
             ref.append(name)
             op = node._op
             assert op is not None
-            args = [ref[c] for c in children[i]]
-            lines.append(f"    {name} = {_rule(op).forward.format(*args)}  # {op.name}")
+            rule = _rules.get(op) or _rule(op)
+            lines.append(f"    {name} = {rule.forward.format(*[ref[c] for c in children[i]])}  # {op.name}")
         elif k in (_INPUT, _PARAM):
             ref.append(declared[node])
         else:
@@ -363,9 +413,13 @@ def _generate(
         i = trace.index.get(node)
         if i is not None:
             grad[i] = name
+    grads_header = ""
     if param_grads:
-        lines.append("    # parameters' gradients: start from grads and accumulate (leaves accumulate)")
-        lines.append(_unpack(param_grads, "grads"))
+        grads_header = (
+            "    # the parameters' gradients start from grads and accumulate (leaves accumulate)\n"
+            + _unpack(param_grads, "grads")
+            + "\n"
+        )
     assigned = [k == _PARAM for k in kind]
 
     def new_grad(i: int) -> str:
@@ -388,8 +442,9 @@ def _generate(
                 lines.append(f"    {grad[i]} = {seed}")
                 assigned[i] = True
 
+    constant = [k in (_CONSTANT, _LEAF) for k in kind]
     for i in range(n - 1, -1, -1):
-        if kind[i] != _OP or not needs_grad[i]:
+        if not needs_grad[i] or kind[i] != _OP:
             continue
         op = order[i]._op
         assert op is not None
@@ -399,10 +454,10 @@ def _generate(
             args.append("")
         args.append(ref[i])
         g_node = grad[i]
-        for derivative, c in zip(_rule(op).derivatives, positions):
+        for derivative, c in zip((_rules.get(op) or _rule(op)).derivatives, positions):
             if not needs_grad[c]:
                 continue  # a constant: nothing to differentiate with respect to
-            constant_reads = [p for p in derivative.reads if kind[positions[p]] in (_CONSTANT, _LEAF)]
+            constant_reads = [p for p in derivative.reads if constant[positions[p]]]
             if not derivative.reads_out and len(constant_reads) == len(derivative.reads):
                 # the rule reads only constants: evaluate it now
                 numbers = [0.0, 0.0]
@@ -438,28 +493,33 @@ def _generate(
     for node in trace.inputs:
         i = trace.index.get(node)
         input_grads.append(grad[i] if i is not None and assigned[i] else "0.0")
-    header = _signature("value_and_grad", input_names, ("params", "seed", "grads"), param_names)
-    source = (
-        header
-        + forward
-        + "\n".join(lines)
-        + f"\n    return {returns}, {_tuple(input_grads)}, {_tuple(param_grads)}\n"
+    return _Program(
+        forward,
+        "\n".join(lines) + "\n",
+        _unpack_params(param_names),
+        grads_header,
+        returns,
+        _tuple(input_grads),
+        _tuple(param_grads),
+        tuple(input_names),
     )
-    forward_source = (
-        _signature("forward", input_names, ("params",), param_names) + forward + f"    return {returns}\n"
-    )
-    return _Program(forward, source, forward_source)
 
 
 def _tuple(items: Sequence[str]) -> str:
-    """A tuple display, ``(a, b)`` or ``(a,)``, wrapped over lines when long."""
+    """A tuple display, ``(a, b)`` or ``(a,)``, wrapped over lines of at most ~100 characters."""
     if len(items) == 1:
         return f"({items[0]},)"
     text = f"({', '.join(items)})"
     if len(text) <= 80:
         return text
-    rows = [", ".join(items[k : k + _ITEMS_PER_LINE]) for k in range(0, len(items), _ITEMS_PER_LINE)]
-    return "(\n        " + ",\n        ".join(rows) + ",\n    )"
+    rows, row = [], ""
+    for item in items:
+        if row and len(row) + len(item) > 90:
+            rows.append(row)
+            row = ""
+        row += f"{item}, "
+    rows.append(row)
+    return "(\n" + "".join(f"        {row.rstrip()}\n" for row in rows) + "    )"
 
 
 def _unpack(names: Sequence[str], source: str) -> str:
@@ -470,14 +530,12 @@ def _unpack(names: Sequence[str], source: str) -> str:
     return text if len(text) <= 100 else f"    {_tuple(names)} = {source}"
 
 
-def _signature(
-    name: str, input_names: Sequence[str], extra: tuple[str, ...], param_names: Sequence[str]
-) -> str:
-    text = f"def {name}({', '.join((*input_names, *extra))}):\n"
-    if param_names:
-        text += "    # parameters: their current .data, read at every call\n"
-        text += _unpack(param_names, "params") + "\n"
-    return text
+def _unpack_params(param_names: Sequence[str]) -> str:
+    if not param_names:
+        return ""
+    return (
+        "    # parameters: their current .data, read at every call\n" + _unpack(param_names, "params") + "\n"
+    )
 
 
 # -- the compiled function -------------------------------------------------------------------------
@@ -603,6 +661,8 @@ class Compiled:
         self._single = True
         self._value_and_grad: Callable[..., Any] = _not_traced
         self._forward: Callable[..., Any] | None = None
+        self._batch_fn: Callable[..., Any] | None = None
+        self._source = ""
         if example is not None:
             self._trace([_as_float(x, f"example[{i}]") for i, x in enumerate(example)])
 
@@ -661,9 +721,10 @@ class Compiled:
                 )
         program = _generate(trace, self.input_names, self.param_names, single)
         namespace = dict(NAMESPACE)
-        exec(builtins.compile(program.source, "<chainrule compiled>", "exec"), namespace)
+        self._source = program.value_and_grad()
+        exec(builtins.compile(self._source, "<chainrule compiled>", "exec"), namespace)
         self._value_and_grad = namespace["value_and_grad"]
-        self._forward = None
+        self._forward = self._batch_fn = None
         self._program = program
         self._single = single
         self.n_inputs = len(numbers)
@@ -685,7 +746,8 @@ class Compiled:
     @property
     def source(self) -> str:
         """The generated ``value_and_grad``: forward lines, then one line per chain-rule step."""
-        return self._program_or_trace().source
+        self._program_or_trace()
+        return self._source
 
     # -- calling ---------------------------------------------------------------------------------------
 
@@ -719,7 +781,7 @@ class Compiled:
         numbers = self._numbers(inputs)
         if self._forward is None:
             namespace = dict(NAMESPACE)
-            source = self._program_or_trace().forward_source
+            source = self._program_or_trace().forward_only()
             exec(builtins.compile(source, "<chainrule compiled forward>", "exec"), namespace)
             self._forward = namespace["forward"]
         result: Floats = self._forward(*numbers, self._param_data())
@@ -780,22 +842,27 @@ class Compiled:
         self, rows: Iterable[Sequence[float]], weight: float, grads: Sequence[float]
     ) -> tuple[float, list[float]]:
         seed = _as_float(weight, "weight")
-        total = 0.0
-        data: list[float] | None = None
+        checked: list[Sequence[float]] = []
         for k, row in enumerate(rows):
             if isinstance(row, (str, bytes, Value)) or not isinstance(row, Sequence):
                 raise TypeError(
                     f"rows[{k}] must be a sequence of inputs (one per input), got {type(row).__name__}"
                 )
-            numbers = self._numbers(row)
-            if not self._single:
-                raise ValueError(
-                    f"batch_* sums one output over the rows; the function returns {self.n_outputs}"
-                )
-            if data is None:
-                data = self._param_data()
-            value, _, grads = self._value_and_grad(*numbers, data, seed, grads)
-            total += value
+            fast = self._program is not None and not self.check and len(row) == self.n_inputs
+            if fast and all(type(x) is float for x in row):
+                checked.append(row)
+            else:
+                checked.append(self._numbers(row))  # checks it (and traces at the first row)
+        if self._program is None:
+            return 0.0, list(grads)  # no rows
+        if not self._single:
+            raise ValueError(f"batch_* sums one output over the rows; the function returns {self.n_outputs}")
+        if self._batch_fn is None:
+            namespace = dict(NAMESPACE)
+            source = self._program.batch()
+            exec(builtins.compile(source, "<chainrule compiled batch>", "exec"), namespace)
+            self._batch_fn = namespace["batch"]
+        total, grads = self._batch_fn(checked, self._param_data(), seed, grads)
         return seed * total, list(grads)
 
     def _seed(self, seed: float | Sequence[float] | None) -> Any:
