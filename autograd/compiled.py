@@ -60,8 +60,10 @@ the runtime value (``step(a)``, ``sign(a)``). The guards: a function of inputs i
 second time at nudged inputs) and refused with :class:`TraceError` if the graphs differ;
 ``verify(*inputs)`` re-traces at the given inputs and parameters and checks the graph and the numbers
 against the eager engine; ``compile(fn, check=True)`` verifies every call (eager speed: for
-debugging). A leaf ``Value`` the function reads that is neither an input nor a declared parameter is
-refused (it is usually a forgotten parameter). ``detect_anomaly`` does not reach inside the replay.
+debugging), ``check=100`` every 100th call (a spot check for training loops, where parameters change
+under the trace). Inside ``detect_anomaly()`` every call is verified too, so a ``nan`` or ``inf`` is
+reported by the eager engine, naming its op. A leaf ``Value`` the function reads that is neither an
+input nor a declared parameter is refused (it is usually a forgotten parameter).
 """
 
 from __future__ import annotations
@@ -77,18 +79,21 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from autograd.engine import Value, backpropagate, is_real_number
-from autograd.modes import enable_grad
+from autograd.modes import enable_grad, grad_mode
 from autograd.ops import FLOAT_FUNCTIONS, INPUT_NAMES, Op
 
 __all__ = ["Compiled", "TraceError", "compile", "trace"]
 
 Floats = float | tuple[float, ...]
 
-#: The namespace the generated code runs in: the op table's IEEE-754 float functions.
-NAMESPACE: dict[str, Any] = {**FLOAT_FUNCTIONS, "inf": math.inf, "nan": math.nan}
+
+def _namespace() -> dict[str, Any]:
+    """What the generated code runs in: the op table's IEEE-754 float functions, ``inf``, ``nan``."""
+    return {**FLOAT_FUNCTIONS, "inf": math.inf, "nan": math.nan}
+
 
 # Names the generated code uses itself; a label equal to one of them gets a suffix.
-_RESERVED = frozenset(NAMESPACE) | {"params", "seed", "grads", "rows", "total", "_"}
+_RESERVED = frozenset({"params", "seed", "grads", "rows", "total", "_", "inf", "nan"})
 
 #: Above this many nodes, interior gradients share a few recycled variables (g0, g1, ...) instead
 #: of one name per node: CPython compiles a function with 100,000 distinct locals ~30% slower.
@@ -157,7 +162,7 @@ def _rule(op: Op) -> _Rule:
                     text if _is_factor(body) else f"({text})",
                     tuple(k for k, name in enumerate(INPUT_NAMES) if name in reads),
                     "out" in reads,
-                    eval(f"lambda a=0.0, b=0.0, out=0.0: {source}", dict(NAMESPACE)),
+                    eval(f"lambda {', '.join(f'{x}=0.0' for x in _FIELDS)}: {source}", _namespace()),
                     f"  # {op.name}: d/d{INPUT_NAMES[position]} = {human}",
                 )
             )
@@ -198,7 +203,7 @@ class _Folder(ast.NodeTransformer):
             return node
         if all(_number(x) is not None for x in operands):
             code = builtins.compile(ast.fix_missing_locations(ast.Expression(node)), "<fold>", "eval")
-            value = eval(code, dict(NAMESPACE))
+            value = eval(code, _namespace())
             if isinstance(value, (int, float)):  # bools included
                 return ast.parse(_literal(float(value)), mode="eval").body
         return node
@@ -296,7 +301,7 @@ class _Names:
     """Unique, valid variable names: a label when it is an identifier, else ``v1``, ``v2``, ..."""
 
     def __init__(self, taken: Iterable[str] = ()) -> None:
-        self.taken: set[str] = set(_RESERVED)
+        self.taken: set[str] = set(_RESERVED) | set(FLOAT_FUNCTIONS)
         self.taken.update(taken)
         self.suffix: dict[str, int] = {}
 
@@ -390,10 +395,14 @@ def _forward(trace: _Trace, input_names: Sequence[str], param_names: Sequence[st
 
 
 def _generate(
-    trace: _Trace, input_names: Sequence[str], param_names: Sequence[str], single: bool
+    trace: _Trace,
+    input_names: Sequence[str],
+    param_names: Sequence[str],
+    single: bool,
+    forward_pass: tuple[list[str], str] | None = None,
 ) -> _Program:
-    """The source of ``value_and_grad(inputs..., params, seed, grads)`` and of ``forward``."""
-    ref, forward = _forward(trace, input_names, param_names)
+    """The generated code for ``trace`` (``forward_pass``: :func:`_forward`'s result, if at hand)."""
+    ref, forward = forward_pass or _forward(trace, input_names, param_names)
     kind, children, needs_grad, order = trace.kind, trace.children, trace.needs_grad, trace.order
     n = len(order)
     readable = n <= READABLE_NODES
@@ -450,8 +459,7 @@ def _generate(
         assert op is not None
         positions = children[i]
         args = [ref[c] for c in positions]
-        if len(args) == 1:
-            args.append("")
+        args += [""] * (len(INPUT_NAMES) - len(args))  # a unary op has no b
         args.append(ref[i])
         g_node = grad[i]
         for derivative, c in zip((_rules.get(op) or _rule(op)).derivatives, positions):
@@ -460,7 +468,7 @@ def _generate(
             constant_reads = [p for p in derivative.reads if constant[positions[p]]]
             if not derivative.reads_out and len(constant_reads) == len(derivative.reads):
                 # the rule reads only constants: evaluate it now
-                numbers = [0.0, 0.0]
+                numbers = [0.0] * len(INPUT_NAMES)
                 for p in derivative.reads:
                     numbers[p] = order[positions[p]].data
                 local = derivative.evaluate(*numbers)
@@ -643,7 +651,7 @@ class Compiled:
         params: object = None,
         *,
         example: Sequence[float] | None = None,
-        check: bool = False,
+        check: bool | int = False,
     ) -> None:
         if not callable(fn):
             raise TypeError(f"compile() takes a function, got {type(fn).__name__}")
@@ -651,7 +659,10 @@ class Compiled:
         self.params, labels = _params_of(params)
         names = _Names()
         self.param_names = [names.take(label) for label in labels]
-        self.check = check
+        if not isinstance(check, int) or check < 0:
+            raise TypeError(f"check must be True, False or a number of calls n >= 1, got {check!r}")
+        self.check = int(check)  # verify every check-th call (0: never)
+        self._calls = 0
         self.input_names: list[str] = []
         self.n_inputs = -1  # until traced
         self.n_outputs = 0
@@ -662,7 +673,6 @@ class Compiled:
         self._value_and_grad: Callable[..., Any] = _not_traced
         self._forward: Callable[..., Any] | None = None
         self._batch_fn: Callable[..., Any] | None = None
-        self._source = ""
         if example is not None:
             self._trace([_as_float(x, f"example[{i}]") for i, x in enumerate(example)])
 
@@ -694,12 +704,16 @@ class Compiled:
         taken = _Names(self.param_names)
         self.input_names = [taken.take(name) for name in names[: len(numbers)]]
         trace, single = self._record(numbers)
+        forward = _forward(trace, self.input_names, self.param_names)
         leaves = trace.undeclared_leaves()
         if numbers or leaves:
             # Trace again at nudged inputs: the graph must not change (else it depends on the data or
             # on chance), and a leaf found at the same place both times is one fn reads from outside.
-            second, _ = self._record([_nudge(x) for x in numbers])
-            first_forward = _forward(trace, self.input_names, self.param_names)[1]
+            try:
+                second, _ = self._record([_nudge(x) for x in numbers])
+            except Exception:  # fn cannot run there (its own checks): probe at the same inputs
+                second, _ = self._record(numbers)
+            first_forward = forward[1]
             again = _forward(second, self.input_names, self.param_names)[1]
             if again != first_forward:
                 raise TraceError(
@@ -719,17 +733,15 @@ class Compiled:
                     "that their current values are read and their gradients computed; for a fixed "
                     "number use a float (v.data) instead of the Value"
                 )
-        program = _generate(trace, self.input_names, self.param_names, single)
-        namespace = dict(NAMESPACE)
-        self._source = program.value_and_grad()
-        exec(builtins.compile(self._source, "<chainrule compiled>", "exec"), namespace)
-        self._value_and_grad = namespace["value_and_grad"]
+            del second
+        program = _generate(trace, self.input_names, self.param_names, single, forward)
+        self.n_outputs, self.n_nodes = len(trace.outputs), len(trace.order)
+        del trace, forward  # the graphs are no longer needed
+        self._value_and_grad = _define(program.value_and_grad(), "value_and_grad")
         self._forward = self._batch_fn = None
         self._program = program
         self._single = single
         self.n_inputs = len(numbers)
-        self.n_outputs = len(trace.outputs)
-        self.n_nodes = len(trace.order)
         self.compile_seconds = time.perf_counter() - start
 
     def _program_or_trace(self) -> _Program:
@@ -746,8 +758,17 @@ class Compiled:
     @property
     def source(self) -> str:
         """The generated ``value_and_grad``: forward lines, then one line per chain-rule step."""
-        self._program_or_trace()
-        return self._source
+        return self._program_or_trace().value_and_grad()
+
+    @property
+    def forward_source(self) -> str:
+        """The generated forward pass alone (what ``f(*inputs)`` runs)."""
+        return self._program_or_trace().forward_only()
+
+    @property
+    def batch_source(self) -> str:
+        """The generated loop over rows (what ``batch_value_and_grad`` and ``batch_backward`` run)."""
+        return self._program_or_trace().batch()
 
     # -- calling ---------------------------------------------------------------------------------------
 
@@ -770,7 +791,11 @@ class Compiled:
             for i, x in enumerate(inputs)
         ]
         if self.check:
-            self.verify(*numbers)
+            self._calls += 1
+            if self._calls % self.check == 0:
+                self.verify(*numbers)
+        elif grad_mode.get().check_anomaly:
+            self.verify(*numbers)  # the eager engine names the op that makes a nan or inf
         return numbers
 
     def _param_data(self) -> list[float]:
@@ -780,10 +805,7 @@ class Compiled:
         """The output: a float, or a tuple of floats when ``fn`` returns several Values."""
         numbers = self._numbers(inputs)
         if self._forward is None:
-            namespace = dict(NAMESPACE)
-            source = self._program_or_trace().forward_only()
-            exec(builtins.compile(source, "<chainrule compiled forward>", "exec"), namespace)
-            self._forward = namespace["forward"]
+            self._forward = _define(self.forward_source, "forward")
         result: Floats = self._forward(*numbers, self._param_data())
         return result
 
@@ -843,12 +865,13 @@ class Compiled:
     ) -> tuple[float, list[float]]:
         seed = _as_float(weight, "weight")
         checked: list[Sequence[float]] = []
+        trust = not self.check and not grad_mode.get().check_anomaly  # rows of floats go straight in
         for k, row in enumerate(rows):
             if isinstance(row, (str, bytes, Value)) or not isinstance(row, Sequence):
                 raise TypeError(
                     f"rows[{k}] must be a sequence of inputs (one per input), got {type(row).__name__}"
                 )
-            fast = self._program is not None and not self.check and len(row) == self.n_inputs
+            fast = trust and self._program is not None and len(row) == self.n_inputs
             if fast and all(type(x) is float for x in row):
                 checked.append(row)
             else:
@@ -858,10 +881,7 @@ class Compiled:
         if not self._single:
             raise ValueError(f"batch_* sums one output over the rows; the function returns {self.n_outputs}")
         if self._batch_fn is None:
-            namespace = dict(NAMESPACE)
-            source = self._program.batch()
-            exec(builtins.compile(source, "<chainrule compiled batch>", "exec"), namespace)
-            self._batch_fn = namespace["batch"]
+            self._batch_fn = _define(self.batch_source, "batch")
         total, grads = self._batch_fn(checked, self._param_data(), seed, grads)
         return seed * total, list(grads)
 
@@ -928,6 +948,14 @@ class Compiled:
         )
 
 
+def _define(source: str, name: str) -> Callable[..., Any]:
+    """Compile generated source and return the function it defines."""
+    scope = _namespace()
+    exec(builtins.compile(source, f"<chainrule compiled {name}>", "exec"), scope)
+    function: Callable[..., Any] = scope[name]
+    return function
+
+
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'s' * (n != 1)}"
 
@@ -941,7 +969,7 @@ def compile(
     params: object = None,
     *,
     example: Sequence[float] | None = None,
-    check: bool = False,
+    check: bool | int = False,
 ) -> Compiled:
     """Trace ``fn`` once and replay it as generated Python over floats.
 
@@ -949,7 +977,7 @@ def compile(
     ``params``: the leaf Values ``fn`` reads (a model's weights): a list, a ``{name: Value}``
     mapping or a module; their current ``.data`` is read at every call. The trace happens at the
     first call, or right away at ``example`` (one float per input). ``check=True`` re-traces and
-    verifies every call against the eager engine (slow; for debugging).
+    verifies every call against the eager engine (slow; for debugging), ``check=n`` every n-th.
 
     ``f(*xs)`` is the value, ``f.value_and_grad(*xs)`` the value and gradients,
     ``f.backward(*xs)`` accumulates into the params' ``.grad``, ``f.batch_backward(rows, weight)``

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Value, grad, no_grad
+from autograd import Value, detect_anomaly, grad, no_grad
 from autograd import compiled as compiled_module
 from autograd.compiled import Compiled, TraceError, compile, trace
 from autograd.engine import apply, topological_order
@@ -337,6 +337,14 @@ def test_input_names_come_from_the_function() -> None:
     assert compile(lambda exp: exp * 2, example=[1.0]).value_and_grad(3.0) == (6.0, [2.0])
 
 
+def test_forward_and_batch_sources() -> None:
+    f = compile(lambda x, y: x * y + 1, example=[1.0, 2.0])
+    assert f.forward_source.startswith("def forward(x, y, params):")
+    assert f.forward_source.endswith("    return v2\n")
+    assert "    for x, y in rows:\n        # forward" in f.batch_source
+    assert "        total += v2\n" in f.batch_source
+
+
 def test_trace_is_an_alias() -> None:
     assert trace is compile
 
@@ -409,6 +417,29 @@ def test_verify_and_check_catch_a_branch_the_compile_did_not_see() -> None:
         checked.value_and_grad(-1.0)
 
 
+def test_check_every_nth_call_spots_a_change_of_graph() -> None:
+    w = Value(1.0, "w")
+    f = compile(lambda: w * 2 if w.data > 0 else w * 3, params=[w], check=3)
+    assert f.value_and_grad() == (2.0, [2.0])  # traces
+    w.data = -1.0
+    for _ in range(2):  # calls 1 and 2 after the trace are not checked: the trace is replayed
+        assert f.value_and_grad() == (-2.0, [2.0])
+    with pytest.raises(TraceError, match="different graph"):
+        f.value_and_grad()  # call 3 is
+    with pytest.raises(TypeError, match="check must be"):
+        compile(lambda x: x, check=-1)
+
+
+def test_detect_anomaly_runs_the_eager_engine() -> None:
+    f = compile(lambda x: op("log", x) * 2)
+    assert f(1.0) == 0.0
+    assert f(0.0) == -math.inf  # IEEE: the replay does not raise
+    with detect_anomaly(), pytest.raises(FloatingPointError, match="log"):
+        f(0.0)
+    with detect_anomaly(), pytest.raises(FloatingPointError, match="log"):
+        f.batch_value_and_grad([[0.0]])
+
+
 def test_verify_catches_a_branch_on_a_parameter() -> None:
     w = Value(1.0, "w")
     f = compile(lambda x: w * x if w.data > 0 else w * x * x, params=[w])
@@ -431,6 +462,19 @@ def test_verify_catches_a_branch_on_a_parameter() -> None:
 def test_refuses_numbers_frozen_out_of_the_graph(fn: Callable[[Value], Value]) -> None:
     with pytest.raises(TraceError, match="different graph"):
         compile(fn)(2.0)
+
+
+def test_a_function_that_fails_at_the_probing_inputs_still_compiles() -> None:
+    def fn(x: Value) -> Value:
+        if x.data > 1.0:
+            raise ValueError("only up to 1")  # its own check: not a change of graph
+        return x * 3
+
+    f = compile(fn)
+    assert f.value_and_grad(1.0) == (3.0, [3.0])
+    assert f.value_and_grad(5.0) == (15.0, [3.0])  # the replay does not run fn
+    with pytest.raises(ValueError, match="only up to 1"):
+        f.verify(5.0)  # verify does
 
 
 def test_refuses_an_undeclared_parameter() -> None:
