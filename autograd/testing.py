@@ -8,8 +8,8 @@ Check the engine, or your own op, against finite differences on random expressio
 
     @given(expressions_with_points())
     def test_gradients_match_finite_differences(case):
-        expression, point = case              # e.g. log(sqrt((x0 * x0) + 0.25)) * x1, [0.5, -1.0]
-        assert gradcheck(expression, point)   # an Expression is a function of Values
+        expression, point = case    # e.g. (log(sqrt(((x0 * x0) + 0.25))) * x1), [0.5, -1.0]
+        assert gradcheck(expression, point)    # an Expression is a function of Values
 
 What is here:
 
@@ -172,12 +172,9 @@ def floats_for(op: Op | str, argument: int = 0) -> st.SearchStrategy[float]:
 
 
 def op_inputs(op: Op | str) -> st.SearchStrategy[tuple[float, ...]]:
-    """A tuple with one float per argument of ``op``, each inside its domain::
-
-    @given(op_inputs("**"))
-    def test_power(args):
-        assert gradcheck(lambda a, b: a ** b, args)
-    """
+    """A tuple with one float per argument of ``op``, each inside its domain: under
+    ``@given(op_inputs("**"))`` a test gets ``(base, exponent)`` with ``0.5 <= base <= 5`` and
+    ``-3 <= exponent <= 3``, where ``gradcheck(lambda a, b: a ** b, args)`` is reliable."""
     return st.tuples(*(domain.floats() for domain in domains_for(op)))
 
 
