@@ -10,8 +10,9 @@
 backward: ∂n2/∂y = x = 2; y.grad += ∂n2/∂y × n2.grad; y.grad += 2 × 18 = 36; y.grad: 0 → 36
 
 ``write_svg(f, "f.svg")`` and ``show(f)`` (Jupyter) render with the system Graphviz or its
-WebAssembly build; ``write_html(f, "f.html")`` writes a page that steps through the graph in a
-browser; ``python -m autograd.viz module:function --html out.html`` does it from the shell.
+WebAssembly build; ``mimebundle(f)`` is the rich display a ``Value`` can delegate to;
+``write_html(f, "f.html")`` writes a page that steps through the graph in a browser;
+``python -m autograd.viz module:function --html out.html`` does it from the shell.
 """
 
 from autograd.viz.dot import DEFAULT_MAX_NODES, GraphTooLargeError, draw_dot
@@ -21,6 +22,7 @@ from autograd.viz.renderers import (
     RendererNotFound,
     RenderError,
     available_renderers,
+    mimebundle,
     render,
     show,
     write_png,
@@ -41,6 +43,7 @@ __all__ = [
     "available_renderers",
     "draw_dot",
     "final_grads",
+    "mimebundle",
     "render",
     "show",
     "step_through",

@@ -39,7 +39,8 @@ def load_function(spec: str) -> Callable[[], Any]:
         module = importlib.util.module_from_spec(module_spec)
         module_spec.loader.exec_module(module)
     else:
-        sys.path.insert(0, str(Path.cwd()))  # like `python -m`: modules in the working directory
+        if str(Path.cwd()) not in sys.path:  # like `python -m`: modules in the working directory
+            sys.path.insert(0, str(Path.cwd()))
         module = importlib.import_module(module_name)
     function = getattr(module, function_name, None)
     if not callable(function):

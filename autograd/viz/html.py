@@ -330,7 +330,8 @@ _SCRIPT = r"""
     if (current === count) { goTo(0, false); }
     playButton.textContent = "\u23F8 Pause";
     timer = setInterval(function () {
-      if (current >= count) { stop(); } else { goTo(current + 1, true); }
+      goTo(current + 1, true);
+      if (current >= count) { stop(); }  // in the same tick, so "Play" shows with the last step
     }, Number($("speed").value));
   }
 

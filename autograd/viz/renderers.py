@@ -11,6 +11,7 @@ With neither installed, rendering raises :class:`RendererNotFound` saying how to
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import shutil
@@ -20,7 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from autograd.engine import Value
-from autograd.viz.dot import draw_dot
+from autograd.viz.dot import GraphTooLargeError, draw_dot
+
+#: Jupyter draws a Value's graph inline only up to this many values (a bigger one shows as text).
+INLINE_MAX_NODES = 200
 
 RENDERERS = ("auto", "dot", "wasm")
 FORMATS = ("svg", "png")
@@ -167,3 +171,14 @@ def show(graph: Any, renderer: str = "auto", **draw: Any) -> GraphView:
     """A :class:`GraphView` of ``graph`` (a ``Value``, drawn with ``draw_dot(graph, **draw)``);
     in Jupyter, ``show(f)`` displays the drawing inline."""
     return GraphView(graph, renderer, **draw)
+
+
+def mimebundle(value: Value, max_nodes: int = INLINE_MAX_NODES) -> dict[str, str]:
+    """Jupyter's rich display of a ``Value``: its ``repr`` and, when a renderer is installed and the
+    graph has at most ``max_nodes`` values, its drawing as SVG. Never raises for a missing
+    renderer or a large graph (the text alone is shown), so ``Value._repr_mimebundle_`` can
+    delegate here."""
+    bundle = {"text/plain": repr(value)}
+    with contextlib.suppress(ImportError, RendererNotFound, RenderError, GraphTooLargeError):
+        bundle["image/svg+xml"] = render(value, max_nodes=max_nodes).decode()
+    return bundle
