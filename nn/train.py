@@ -136,8 +136,8 @@ class EarlyStopping:
 @contextlib.contextmanager
 def gc_paused() -> Iterator[None]:
     """Pause Python's cycle collector. A graph has no reference cycles (reference counting frees it),
-    but building one allocates so many objects that the collector runs again and again for nothing;
-    pausing it roughly halves the time of a training step."""
+    but building one allocates so many objects that the collector runs again and again, scanning the
+    growing graph for nothing; pausing it made the moons training step about 1.4x faster (CPU time)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
