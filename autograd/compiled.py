@@ -395,14 +395,10 @@ def _forward(trace: _Trace, input_names: Sequence[str], param_names: Sequence[st
 
 
 def _generate(
-    trace: _Trace,
-    input_names: Sequence[str],
-    param_names: Sequence[str],
-    single: bool,
-    forward_pass: tuple[list[str], str] | None = None,
+    trace: _Trace, input_names: Sequence[str], param_names: Sequence[str], single: bool
 ) -> _Program:
-    """The generated code for ``trace`` (``forward_pass``: :func:`_forward`'s result, if at hand)."""
-    ref, forward = forward_pass or _forward(trace, input_names, param_names)
+    """The generated code for ``trace``: forward lines, chain-rule lines, and what frames them."""
+    ref, forward = _forward(trace, input_names, param_names)
     kind, children, needs_grad, order = trace.kind, trace.children, trace.needs_grad, trace.order
     n = len(order)
     readable = n <= READABLE_NODES
@@ -494,9 +490,7 @@ def _generate(
         if not readable:
             free.append(g_node)  # d(output)/d(node) is used up: its variable is free again
 
-    returns = (
-        ref[trace.index[trace.outputs[0]]] if single else _tuple([ref[trace.index[v]] for v in trace.outputs])
-    )
+    returns = _returns(trace, ref, single)
     input_grads = []
     for node in trace.inputs:
         i = trace.index.get(node)
@@ -511,6 +505,25 @@ def _generate(
         _tuple(param_grads),
         tuple(input_names),
     )
+
+
+def _returns(trace: _Trace, ref: list[str], single: bool) -> str:
+    """The output(s) as an expression: ``v4`` or ``(v2, v4)``."""
+    outputs = [ref[trace.index[v]] for v in trace.outputs]
+    return outputs[0] if single else _tuple(outputs)
+
+
+def _structure_change(
+    program: _Program, trace: _Trace, single: bool, names: tuple[list[str], list[str]]
+) -> str:
+    """How the graph in ``trace`` differs from the compiled one ("" if it does not)."""
+    ref, forward = _forward(trace, *names)
+    if forward != program.forward:
+        return _first_difference(program.forward, forward)
+    returns = _returns(trace, ref, single)
+    if returns != program.returns:
+        return f"the outputs: compiled {program.returns}, now {returns}"
+    return ""
 
 
 def _tuple(items: Sequence[str]) -> str:
@@ -698,30 +711,30 @@ class Compiled:
 
     def _trace(self, numbers: list[float]) -> None:
         start = time.perf_counter()
-        names, _ = _signature_of(self.fn)
-        if len(names) < len(numbers):
-            names = [f"x{i}" for i in range(len(numbers))]
+        wanted, _ = _signature_of(self.fn)
+        if len(wanted) < len(numbers):
+            wanted = [f"x{i}" for i in range(len(numbers))]
         taken = _Names(self.param_names)
-        self.input_names = [taken.take(name) for name in names[: len(numbers)]]
+        self.input_names = [taken.take(name) for name in wanted[: len(numbers)]]
+        names = (self.input_names, self.param_names)
         trace, single = self._record(numbers)
-        forward = _forward(trace, self.input_names, self.param_names)
+        program = _generate(trace, *names, single)
         leaves = trace.undeclared_leaves()
         if numbers or leaves:
             # Trace again at nudged inputs: the graph must not change (else it depends on the data or
             # on chance), and a leaf found at the same place both times is one fn reads from outside.
             try:
-                second, _ = self._record([_nudge(x) for x in numbers])
+                second, second_single = self._record([_nudge(x) for x in numbers])
             except Exception:  # fn cannot run there (its own checks): probe at the same inputs
-                second, _ = self._record(numbers)
-            first_forward = forward[1]
-            again = _forward(second, self.input_names, self.param_names)[1]
-            if again != first_forward:
+                second, second_single = self._record(numbers)
+            change = _structure_change(program, second, second_single, names)
+            if change:
                 raise TraceError(
                     "the function built a different graph when called again"
                     + (" at other inputs" if numbers else "")
                     + ", so no single trace can stand for it (a Python branch on a value, a number "
                     "taken out with .data/detach(), or randomness such as dropout); first "
-                    f"difference at {_first_difference(first_forward, again)}"
+                    f"difference at {change}"
                 )
             captured = [trace.order[i] for i in leaves if second.order[i] is trace.order[i]]
             if captured:
@@ -734,9 +747,8 @@ class Compiled:
                     "number use a float (v.data) instead of the Value"
                 )
             del second
-        program = _generate(trace, self.input_names, self.param_names, single, forward)
         self.n_outputs, self.n_nodes = len(trace.outputs), len(trace.order)
-        del trace, forward  # the graphs are no longer needed
+        del trace  # the graph is no longer needed
         self._value_and_grad = _define(program.value_and_grad(), "value_and_grad")
         self._forward = self._batch_fn = None
         self._program = program
@@ -915,13 +927,12 @@ class Compiled:
             )
         numbers = [_as_float(x, f"input {i}") for i, x in enumerate(inputs)]
         trace, single = self._record(numbers)
-        again = _forward(trace, self.input_names, self.param_names)[1]
-        if again != program.forward or single != self._single or len(trace.outputs) != self.n_outputs:
+        change = _structure_change(program, trace, single, (self.input_names, self.param_names))
+        if change:
             raise TraceError(
                 "the function builds a different graph at these inputs than the one compiled (a "
                 "Python branch on a value, a number taken out with .data/detach(), or randomness), "
-                f"so the replay would be wrong here; first difference at "
-                f"{_first_difference(program.forward, again)}"
+                f"so the replay would be wrong here; first difference at {change}"
             )
         names = (*self.input_names, *self.param_names)
         zeros = [0.0] * len(self.params)

@@ -398,6 +398,15 @@ def test_refuses_a_branch_on_the_data_at_compile_time() -> None:
         compile(fn)(0.1)  # the second trace, at 0.125, takes the other branch
 
 
+def test_refuses_outputs_that_change_with_the_data() -> None:
+    def fn(x: Value) -> list[Value]:
+        a = x * 2
+        return [a, x] if x.data > 0.1 else [x, a]  # the same nodes, in another order
+
+    with pytest.raises(TraceError, match=r"the outputs: compiled \(x, v1\), now \(v1, x\)"):
+        compile(fn)(0.1)
+
+
 def test_verify_and_check_catch_a_branch_the_compile_did_not_see() -> None:
     def fn(x: Value) -> Value:
         return x * x if x.data > 0 else -x
