@@ -58,11 +58,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--svg", type=Path, help="write the drawing as SVG here")
     parser.add_argument("--png", type=Path, help="write the drawing as PNG here (needs system dot)")
     parser.add_argument("--dot", type=Path, help="write the Graphviz DOT source here")
-    parser.add_argument("--renderer", choices=("auto", "dot", "wasm", "builtin"), default="auto",
-                        help="Graphviz to use (builtin: the page's own simple layout, HTML only)")
+    parser.add_argument(
+        "--renderer",
+        choices=("auto", "dot", "wasm", "builtin"),
+        default="auto",
+        help="Graphviz to use (builtin: the page's own simple layout, HTML only)",
+    )
     parser.add_argument("--rankdir", choices=("LR", "TB"), default="LR")
-    parser.add_argument("--max-nodes", type=int, default=DEFAULT_MAX_NODES,
-                        help="refuse graphs with more values than this (default %(default)s)")
+    parser.add_argument(
+        "--max-nodes",
+        type=int,
+        default=DEFAULT_MAX_NODES,
+        help="refuse graphs with more values than this (default %(default)s)",
+    )
     args = parser.parse_args(argv)
     if not (args.html or args.svg or args.png or args.dot):
         parser.error("nothing to write: give --html, --svg, --png and/or --dot")
@@ -75,8 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     root = function()  # an error in the user's function keeps its traceback
     if not isinstance(root, Value):
-        print(f"error: {args.function} returned {type(root).__name__}, expected a Value",
-              file=sys.stderr)
+        print(f"error: {args.function} returned {type(root).__name__}, expected a Value", file=sys.stderr)
         return 1
     try:
         if args.svg or args.png or args.dot:

@@ -36,8 +36,15 @@ ROLE_STYLES: dict[str, dict[str, str]] = {
     "interior": {"fillcolor": "#ffffff", "color": "#374151"},
     "output": {"fillcolor": "#fde68a", "color": "#b45309", "penwidth": "2"},
 }
-OP_STYLE = {"shape": "ellipse", "style": "filled", "fillcolor": "#ede9fe", "color": "#6d28d9",
-            "fontsize": "11", "margin": "0.02,0.02", "height": "0.3"}
+OP_STYLE = {
+    "shape": "ellipse",
+    "style": "filled",
+    "fillcolor": "#ede9fe",
+    "color": "#6d28d9",
+    "fontsize": "11",
+    "margin": "0.02,0.02",
+    "height": "0.3",
+}
 
 
 class GraphTooLargeError(ValueError):
@@ -264,4 +271,3 @@ def draw_dot(
         raise ValueError(f"digits must be an int from 1 to 17, got {digits!r}")
     drawing = Drawing.of(root, names, max_nodes, show_ids)
     return dot_graph(drawing, rankdir, grads, digits, title)
-

@@ -49,8 +49,13 @@ def _inline_svg(svg: str) -> str:
 def _json_for_html(data: object) -> str:
     """JSON that is inert inside ``<script>``: no ``<``, ``>`` or ``&``, no line separators."""
     text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                       ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    for char, code in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         text = text.replace(char, code)
     return text
 
@@ -64,27 +69,52 @@ def _step_data(step: Step, drawing: Drawing, digits: int) -> dict[str, Any]:
         inputs = sorted({f"n{index[c]}" for c in step.node.children})
         edges = [f"e{i}_{k}" for k in range(len(step.node.children))] + [f"e{i}"]
         return {
-            "kind": "forward", "title": f"Forward: compute {step.name}", "lines": step.lines(),
-            "doc": doc, "focus": [f"n{i}", f"o{i}"], "other": inputs, "edges": edges,
-            "target": i, "field": "data", "before": "?", "after": format_number(step.value, digits),
-            "beforeExact": "", "afterExact": repr(step.value),
+            "kind": "forward",
+            "title": f"Forward: compute {step.name}",
+            "lines": step.lines(),
+            "doc": doc,
+            "focus": [f"n{i}", f"o{i}"],
+            "other": inputs,
+            "edges": edges,
+            "target": i,
+            "field": "data",
+            "before": "?",
+            "after": format_number(step.value, digits),
+            "beforeExact": "",
+            "afterExact": repr(step.value),
         }
     if isinstance(step, SeedStep):
         return {
-            "kind": "seed", "title": f"Backward: seed {step.name}.grad", "lines": step.lines(),
-            "doc": "the output's derivative with respect to itself", "focus": [f"n{i}"],
-            "other": [], "edges": [], "target": i, "field": "grad", "before": "0",
-            "after": format_number(step.value, digits), "beforeExact": "0.0",
+            "kind": "seed",
+            "title": f"Backward: seed {step.name}.grad",
+            "lines": step.lines(),
+            "doc": "the output's derivative with respect to itself",
+            "focus": [f"n{i}"],
+            "other": [],
+            "edges": [],
+            "target": i,
+            "field": "grad",
+            "before": "0",
+            "after": format_number(step.value, digits),
+            "beforeExact": "0.0",
             "afterExact": repr(step.value),
         }
     assert isinstance(step, BackwardStep)
     c = index[step.child]
     return {
-        "kind": "backward", "title": f"Backward: {step.name} → {step.child_name}",
-        "lines": step.lines(), "doc": doc, "focus": [f"n{c}"], "other": [f"n{i}", f"o{i}"],
-        "edges": [f"e{i}_{step.position}"], "target": c, "field": "grad",
-        "before": format_number(step.before, digits), "after": format_number(step.after, digits),
-        "beforeExact": repr(step.before), "afterExact": repr(step.after),
+        "kind": "backward",
+        "title": f"Backward: {step.name} → {step.child_name}",
+        "lines": step.lines(),
+        "doc": doc,
+        "focus": [f"n{c}"],
+        "other": [f"n{i}", f"o{i}"],
+        "edges": [f"e{i}_{step.position}"],
+        "target": c,
+        "field": "grad",
+        "before": format_number(step.before, digits),
+        "after": format_number(step.after, digits),
+        "beforeExact": repr(step.before),
+        "afterExact": repr(step.after),
     }
 
 
@@ -118,15 +148,25 @@ def stepthrough_html(
         svg = render_source(dot_graph(drawing, "LR", final, digits).source, "svg", chosen).decode()
         layout = "Graphviz " + ("(system dot)" if chosen == "dot" else "(WebAssembly)")
     nodes = [
-        {"id": f"n{i}", "data": "?" if node._op is not None else format_number(node.data, digits),
-         "dataExact": "" if node._op is not None else repr(node.data)}
+        {
+            "id": f"n{i}",
+            "data": "?" if node._op is not None else format_number(node.data, digits),
+            "dataExact": "" if node._op is not None else repr(node.data),
+        }
         for i, node in enumerate(drawing.order)
     ]
     data = {"nodes": nodes, "steps": [_step_data(s, drawing, digits) for s in steps], "layout": layout}
-    parts = {"title": escape(title), "csp": _CSP, "css": _CSS, "svg": _inline_svg(svg),
-             "data": _json_for_html(data), "script": _SCRIPT}
+    parts = {
+        "title": escape(title),
+        "csp": _CSP,
+        "css": _CSS,
+        "svg": _inline_svg(svg),
+        "data": _json_for_html(data),
+        "script": _SCRIPT,
+    }
     # one pass, so text inside one part (a label "{{script}}") is never substituted again
     return re.sub(r"\{\{(\w+)\}\}", lambda match: parts[match.group(1)], _PAGE)
+
 
 def write_html(
     root: Value,
@@ -148,8 +188,9 @@ def write_html(
     ``renderer``: ``"auto"`` (Graphviz if installed, else a simple built-in layout), ``"dot"``,
     ``"wasm"`` (see :mod:`autograd.viz.renderers`) or ``"builtin"``.
     """
-    html = stepthrough_html(root, names=names, seed=seed, renderer=renderer, max_nodes=max_nodes,
-                            digits=digits, title=title)
+    html = stepthrough_html(
+        root, names=names, seed=seed, renderer=renderer, max_nodes=max_nodes, digits=digits, title=title
+    )
     path = Path(path)
     path.write_text(html, encoding="utf-8")
     return path

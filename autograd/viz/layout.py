@@ -54,8 +54,9 @@ def simple_svg(drawing: Drawing, grads: Mapping[Value, float] | None = None, dig
     for i, node in enumerate(order):
         grad = node.grad if grads is None else grads.get(node, 0.0)
         label = [drawing.names[i]] if drawing.names[i] else []
-        fields.append([*label, f"data {format_number(node.data, digits)}",
-                       f"grad {format_number(grad, digits)}"])
+        fields.append(
+            [*label, f"data {format_number(node.data, digits)}", f"grad {format_number(grad, digits)}"]
+        )
 
     def width(kind: str, i: int) -> float:
         if kind == "o":

