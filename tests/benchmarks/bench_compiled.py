@@ -77,10 +77,57 @@ def interleaved_medians(steps: dict[str, Callable[[], object]], repeats: int) ->
     return {name: statistics.median(t) for name, t in times.items()}
 
 
+def micrograd_step_function(
+    weights: Sequence[float], X: Sequence[Sequence[float]], y: Sequence[float]
+) -> Callable[[], None] | None:
+    """One micrograd training step on the same model and data, or None without micrograd."""
+    try:
+        from micrograd.engine import Value as MicrogradValue
+    except ImportError:
+        return None
+    params = [MicrogradValue(w) for w in weights]
+
+    def step() -> None:
+        loss = moons_loss(params, X, y)  # type: ignore[arg-type]
+        for p in params:
+            p.grad = 0.0
+        loss.backward()
+        for p in params:
+            p.data -= 0.05 * p.grad
+
+    return step
+
+
+def train_compiled(
+    weights: Sequence[float], X: Sequence[Sequence[float]], y: Sequence[float], per_sample: bool, steps: int
+) -> tuple[float, float]:
+    """micrograd's demo loop (SGD, learning rate 1.0 decaying to 0.1), compiled; the compile is
+    inside the timing. Returns (seconds, final loss)."""
+    start = time.perf_counter()
+    params = [Value(w) for w in weights]
+    rows = [[*x, yi] for x, yi in zip(X, y)]
+    sample = compile(lambda a, b, t: sample_loss(params, a, b, t), params=params)
+    penalty = compile(lambda: l2(params), params=params)
+    whole = compile(lambda: moons_loss(params, X, y), params=params)
+    loss = 0.0
+    for k in range(steps):
+        for p in params:
+            p.grad = 0.0
+        if per_sample:
+            loss = sample.batch_backward(rows, weight=1.0 / len(rows)) + penalty.backward()  # type: ignore[operator]
+        else:
+            loss = whole.backward()  # type: ignore[assignment]
+        lr = 1.0 - 0.9 * k / steps
+        for p in params:
+            p.data -= lr * p.grad
+    return time.perf_counter() - start, loss
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--points", type=int, default=100)
+    parser.add_argument("--no-micrograd", action="store_true", help="skip micrograd even if installed")
     args = parser.parse_args(argv)
     X, y = floor_moons.moons_like(args.points)
     rows = [[*x, yi] for x, yi in zip(X, y)]
@@ -120,7 +167,7 @@ def main(argv: list[str] | None = None) -> None:
     row_params = [Value(w) for w in weights]
     start = time.perf_counter()
     sample = compile(lambda x0, x1, yi: sample_loss(row_params, x0, x1, yi), params=row_params)
-    sample.verify(*rows[0])
+    sample.batch_value_and_grad(rows[:1])  # traces and compiles both the function and its batch loop
     penalty = compile(lambda: l2(row_params), params=row_params)
     penalty.source  # noqa: B018
     sample_compile = time.perf_counter() - start
@@ -140,15 +187,18 @@ def main(argv: list[str] | None = None) -> None:
         },
         args.repeats,
     )
-    medians["eager"] = interleaved_medians({"eager": eager_step}, max(3, args.repeats // 2))["eager"]
+    slow = {"eager": eager_step}
+    micrograd_step = None if args.no_micrograd else micrograd_step_function(weights, X, y)
+    if micrograd_step is not None:
+        slow["micrograd"] = micrograd_step
+    medians.update(interleaved_medians(slow, 3))
     floor = medians["floor (hand-written floats)"]
 
     # the same numbers from all of them (fresh parameters)
     fresh = [Value(w) for w in weights]
     loss_c, grads_c = compile(lambda: moons_loss(fresh, X, y), params=fresh).value_and_grad()
-    loss_s, grads_s = compile(lambda a, b, t: sample_loss(fresh, a, b, t), params=fresh).batch_value_and_grad(
-        rows, 1.0 / len(rows)
-    )
+    per_row = compile(lambda a, b, t: sample_loss(fresh, a, b, t), params=fresh)
+    loss_s, grads_s = per_row.batch_value_and_grad(rows, 1.0 / len(rows))
     loss_r, grads_r = compile(lambda: l2(fresh), params=fresh).value_and_grad()
     loss_f, grads_f = floor_moons.loss_and_grads(weights, X, y)
 
@@ -156,9 +206,12 @@ def main(argv: list[str] | None = None) -> None:
         return max(abs(a - b) / max(1e-300, abs(b)) for a, b in zip(grads, grads_f) if b)
 
     lines = whole.source.count("\n")
-    print(f"moons step, {args.points} points: whole-batch graph {whole.n_nodes} nodes, {lines} lines")
+    print(f"moons training step, {args.points} points, MLP(2, [16, 16, 1]), GC on, median of {args.repeats}")
+    print(f"whole batch as one graph: {whole.n_nodes} nodes, {lines} lines of generated code")
     print(f"compile, whole batch (trace + generate + CPython compile): {whole_compile:.2f} s")
-    print(f"compile, per sample ({sample.n_nodes} nodes) + L2 term: {sample_compile:.2f} s")
+    print(
+        f"compile, per sample ({sample.n_nodes} nodes) + L2 term ({penalty.n_nodes}): {sample_compile:.2f} s"
+    )
     print("\n| engine | ms per step | vs floor |")
     print("|---|---:|---:|")
     for name, seconds in medians.items():
@@ -167,12 +220,14 @@ def main(argv: list[str] | None = None) -> None:
     grads_sum = [a + b for a, b in zip(grads_s, grads_r)]
     print(f"worst gradient difference from the floor: whole {worst(grads_c):.1e}, ", end="")
     print(f"per sample {worst(grads_sum):.1e}")
-    for name, cost, per_step in (
-        ("whole batch", whole_compile, medians["compiled, whole batch"]),
-        ("per sample", sample_compile, medians["compiled, per sample"]),
-    ):
-        print(f"100 steps compiled ({name}), compile included: {cost + 100 * per_step:.2f} s")
-    print(f"100 steps eager: {100 * medians['eager']:.1f} s (estimated from the median step)")
+    print("\n100 steps of the demo (lr 1.0 -> 0.1), compile included, measured end to end:")
+    for per_sample in (True, False):
+        seconds, loss = train_compiled(weights, X, y, per_sample, 100)
+        name = "per sample" if per_sample else "whole batch"
+        line = f"  compiled, {name}: {seconds:.2f} s (final loss {loss:.4f})"
+        if "micrograd" in medians:
+            line += f"; micrograd, 100 x its median step: {100 * medians['micrograd'] / seconds:.0f}x slower"
+        print(line)
 
 
 if __name__ == "__main__":
