@@ -8,7 +8,13 @@
 54.0
 """
 
-from autograd.engine import Constant, Value, backpropagate, topological_order
+from autograd.engine import (
+    Constant,
+    Value,
+    backpropagate,
+    reverse_topological_order,
+    topological_order,
+)
 from autograd.functional import GradcheckError, grad, gradcheck, jvp
 from autograd.modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from autograd.ops import OPS, Op
@@ -27,5 +33,6 @@ __all__ = [
     "is_grad_enabled",
     "jvp",
     "no_grad",
+    "reverse_topological_order",
     "topological_order",
 ]

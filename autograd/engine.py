@@ -41,7 +41,10 @@ def _as_float(data: object) -> float:
         raise TypeError(
             f"Value data must be a real number (int or float), got {type(data).__name__}: {data!r:.60}"
         )
-    return float(data)  # type: ignore[arg-type]
+    try:
+        return float(data)  # type: ignore[arg-type]
+    except OverflowError:  # an int beyond float range: IEEE-754 rounds it to infinity
+        return math.inf if data > 0 else -math.inf  # type: ignore[operator]
 
 
 def _binary_placeholder(self: Value, other: Operand) -> Value:
@@ -87,6 +90,12 @@ class Value:
     def is_leaf(self) -> bool:
         """True for a value made directly (an input or a parameter), not by an op."""
         return self._op is None
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """Jupyter shows a value as its graph (an SVG, for graphs of up to 200 values)."""
+        from autograd.viz import mimebundle  # lazy: drawing needs the optional graphviz package
+
+        return mimebundle(self)
 
     def detach(self) -> Value:
         """A new leaf with the same data, cut off from this value's graph."""
@@ -179,7 +188,9 @@ def _operator(op: Op, reflected: bool = False) -> Callable[..., Value]:
     inputs: tuple[str, ...] = ("self",)
     if op.arity == 2:
         inputs = ("other", "self") if reflected else ("self", "other")
-    lines = [f"def {_METHOD_NAMES[op.name][reflected]}(self{', other' if op.arity == 2 else ''}):"]
+    method_name = _METHOD_NAMES[op.name][reflected]
+    # Defined as `method`, renamed below: `def tanh` would shadow the float tanh the rule calls.
+    lines = [f"def method(self{', other' if op.arity == 2 else ''}):"]
     if op.arity == 2:
         lines += ["    if not isinstance(other, Value):", "        other = constant(op, other, self)"]
     lines += [f"    {name} = {node}.data" for name, node in zip(INPUT_NAMES, inputs)]
@@ -205,7 +216,9 @@ def _operator(op: Op, reflected: bool = False) -> Callable[..., Value]:
         "unrecorded": _unrecorded,
     }
     exec(compile("\n".join(lines) + "\n", f"<Value operator {op.name}>", "exec"), namespace)
-    method: Callable[..., Value] = namespace[_METHOD_NAMES[op.name][reflected]]
+    method: Callable[..., Value] = namespace["method"]
+    method.__name__ = method_name
+    method.__qualname__ = f"Value.{method_name}"
     method.__doc__ = op.doc
     return method
 
@@ -290,7 +303,7 @@ def _constant(op: Op, number: object, other: object) -> Constant:
             f"{type(other).__name__} (a Value combines with a Value, int or float)"
         )
     constant = _new_node(Constant)
-    constant.data = float(number)  # type: ignore[arg-type]
+    constant.data = _as_float(number)
     constant.grad = 0.0
     constant.label = ""
     constant.children = ()

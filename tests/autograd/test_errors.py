@@ -65,12 +65,6 @@ def test_value_rejects_a_non_string_label(label: Any) -> None:
         Value(1.0, label)
 
 
-@pytest.mark.xfail(
-    reason="engine bug (engine.py): a Python int too large for a float raises a bare OverflowError "
-    "in Value() and in operators (IEEE conversion gives inf, as for the rest of the numerics)",
-    strict=True,
-    raises=OverflowError,
-)
 def test_huge_ints_follow_ieee_instead_of_raising_overflow_error() -> None:
     assert Value(10**400).data == math.inf
     assert (Value(2.0) * 10**400).data == math.inf
