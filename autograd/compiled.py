@@ -434,7 +434,7 @@ def _generate(
         if free:
             return free.pop()
         registers += 1
-        return f"g{registers - 1}"
+        return names.take(f"g{registers - 1}")
 
     for j, node in enumerate(trace.outputs):
         i = trace.index[node]
