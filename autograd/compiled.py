@@ -36,15 +36,20 @@ replay gives the same floats as ``grad()``.
 **Parameters.** A model's weights are not inputs: they are leaf ``Value``s the function reads.
 Declare them with ``params=`` (a list, a ``{name: Value}`` mapping, or a module); their current
 ``.data`` is read at every call, and ``backward()`` accumulates into their ``.grad`` like eager
-``loss.backward()``. Two ways to train:
+``loss.backward()``. Two ways to train::
 
-    # the whole batch as one graph (data baked in as constants)
+    # the whole batch as one graph (the data baked in as constants)
     step = compile(lambda: loss_of(model, X, y), params=model)
     loss = step.backward()                                # p.grad += d loss / d p
 
-    # one sample as the graph, replayed per row: compiles ~batch-size times faster, any batch
+    # one sample as the graph, replayed in a generated loop over rows of inputs
     sample = compile(lambda x0, x1, y: (1 - y * model([x0, x1])).relu(), params=model)
-    loss = sample.batch_backward(rows, weight=1 / len(rows))   # mean over the rows
+    loss = sample.batch_backward(rows, weight=1 / len(rows))   # the mean over the rows
+
+The second compiles batch-size times less code, works for any batch (mini-batches, new data) and
+runs at least as fast. Size matters for the first: CPython compiles about 10 us per generated line,
+so micrograd's moons step (100 points, 69,000 nodes, 189,000 lines) takes ~2-3 s to compile and
+~400 MB of memory while compiling; one sample of it (1,000 nodes) takes ~0.05 s.
 
 **What a trace cannot replay.** The generated code is the graph recorded at one call, so it is
 right only while the function builds the *same graph* for the new numbers. Three things freeze:
@@ -57,7 +62,8 @@ right only while the function builds the *same graph* for the new numbers. Three
 
 Ops whose *derivative* is piecewise (``relu``, ``abs``, ``leaky_relu``) are fine: their rules test
 the runtime value (``step(a)``, ``sign(a)``). The guards: a function of inputs is traced twice (the
-second time at nudged inputs) and refused with :class:`TraceError` if the graphs differ;
+second time at nudged inputs; parameters are not nudged) and refused with :class:`TraceError` if the
+graphs differ;
 ``verify(*inputs)`` re-traces at the given inputs and parameters and checks the graph and the numbers
 against the eager engine; ``compile(fn, check=True)`` verifies every call (eager speed: for
 debugging), ``check=100`` every 100th call (a spot check for training loops, where parameters change
