@@ -7,9 +7,10 @@ thread never switches recording off in another.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from contextvars import ContextVar, Token
 from types import TracebackType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class GradMode(NamedTuple):
@@ -24,8 +25,18 @@ grad_mode: ContextVar[GradMode] = ContextVar("chainrule_grad_mode", default=RECO
 class _ModeSwitch(contextlib.ContextDecorator):
     """A context manager (and decorator) that sets one field of the grad mode while it is active."""
 
-    def __init__(self) -> None:
-        self._tokens: list[Token[GradMode]] = []
+    def __new__(cls, function: Callable[..., Any] | None = None) -> Any:
+        # `@no_grad` (no parentheses) decorates `function` directly, like `@no_grad()`.
+        switch = super().__new__(cls)
+        switch._tokens = []
+        if function is None:
+            return switch
+        if not callable(function):
+            raise TypeError(f"{cls.__name__}() takes nothing or a function to decorate, got {function!r}")
+        return switch(function)
+
+    def __init__(self, function: Callable[..., Any] | None = None) -> None:
+        self._tokens: list[Token[GradMode]]  # set in __new__
 
     def _switch(self, mode: GradMode) -> GradMode:
         raise NotImplementedError

@@ -66,6 +66,7 @@ VALUE_FUNCTIONS: dict[str, Any] = {
     "divide": lambda x, y: numerics.divide(x, y) if _is_number(x) and _is_number(y) else x / y,
     "power": lambda x, y: numerics.power(x, y) if _is_number(x) and _is_number(y) else x**y,
     "abs": abs,
+    "number": lambda v: v if _is_number(v) else v.data,
 }
 
 
@@ -84,6 +85,27 @@ class _IEEEArithmetic(ast.NodeTransformer):
 def ieee_source(expression: str) -> str:
     """The float form of a rule: the same expression with IEEE-754 ``/`` and ``**``."""
     tree = _IEEEArithmetic().visit(ast.parse(expression, mode="eval"))
+    return ast.unparse(ast.fix_missing_locations(tree))
+
+
+class _CompareNumbers(ast.NodeTransformer):
+    """Rewrites ``b == 0`` to ``number(b) == 0``: a condition in a rule tests the number, on the
+    create_graph path too (where ``b`` is a ``Value`` and ``==`` would compare identities)."""
+
+    def visit_Compare(self, node: ast.Compare) -> ast.AST:
+        self.generic_visit(node)
+        node.left = _number_of(node.left)
+        node.comparators = [_number_of(operand) for operand in node.comparators]
+        return node
+
+
+def _number_of(operand: ast.expr) -> ast.expr:
+    return ast.Call(func=ast.Name("number", ast.Load()), args=[operand], keywords=[])
+
+
+def symbolic_source(float_source: str) -> str:
+    """The create_graph form of a rule: its comparisons read the inputs' numbers."""
+    tree = _CompareNumbers().visit(ast.parse(float_source, mode="eval"))
     return ast.unparse(ast.fix_missing_locations(tree))
 
 
@@ -169,7 +191,8 @@ class Op:
             for x in inputs
         )
         guarded = ", ".join(
-            f"0.0 if {x}_is_constant else {d}" for x, d in zip(inputs, self.derivative_sources)
+            f"0.0 if {x}_is_constant else {symbolic_source(d)}"
+            for x, d in zip(inputs, self.derivative_sources)
         )
         self.symbolic_local_grads = _define(
             f"def symbolic_local_grads(node):\n    {args}, = node.children\n{constants}"
@@ -188,8 +211,9 @@ ADD     = Op("+",       "a + b",       ("1", "1"),                  "d(a+b)/da =
 SUB     = Op("-",       "a - b",       ("1", "-1"),                 "d(a-b)/da = 1, d(a-b)/db = -1")
 MUL     = Op("*",       "a * b",       ("b", "a"),                  "d(ab)/da = b, d(ab)/db = a")
 DIV     = Op("/",       "a / b",       ("1 / b", "-out / b"),       "d(a/b)/da = 1/b, d(a/b)/db = -a/b^2")
-POW     = Op("**",      "a ** b",      ("b * a ** (b - 1)",
-                                        "out * log(a)"),            "d(a^b)/da = b a^(b-1), d/db = a^b ln a")
+POW     = Op("**",      "a ** b",      ("0.0 if a == 0 and b == 0 else b * a ** (b - 1)",  # 0^0
+                                        "0.0 if a == 0 and out == 0 else out * log(a)"),  # 0^b, b > 0
+             "d(a^b)/da = b a^(b-1), d/db = a^b ln a")
 NEG     = Op("neg",     "-a",          ("-1",),                     "d(-a)/da = -1")
 ABS     = Op("abs",     "abs(a)",      ("sign(a)",),                "d|a|/da = sign(a), 0 at a = 0")
 EXP     = Op("exp",     "exp(a)",      ("out",),                    "d e^a/da = e^a")

@@ -185,12 +185,6 @@ def test_derivatives_at_zero(function: str, expected: float) -> None:
     assert jvp(lambda v: abs(v) if function == "abs" else getattr(v, function)(), [0.0], [1.0])[1] == expected
 
 
-@pytest.mark.xfail(
-    reason="ops bug (autograd/ops.py POW): d(x ** 0)/dx at x = 0 is b * a ** (b - 1) = 0 * inf = nan, "
-    "so a polynomial sum(c_i * x ** i) has a nan gradient at x = 0 (PyTorch: the true value). A fix in "
-    "the rule (e.g. '... if sign(a) or sign(b) else 0.0') changes the text the viz step-through shows",
-    strict=True,
-)
 def test_polynomial_gradient_at_zero() -> None:
     x = Value(0.0)
     polynomial = sum((c * x**i for i, c in enumerate([1.0, 2.0, 3.0])), Value(0.0))  # 1 + 2x + 3x^2
