@@ -193,8 +193,11 @@ class _Folder(ast.NodeTransformer):
     def generic_visit(self, node: ast.AST) -> ast.AST:
         super().generic_visit(node)
         if isinstance(node, ast.IfExp):
-            test = _number(node.test)
-            return node if test is None else node.body if test else node.orelse
+            test = _test(node.test)
+            if isinstance(test, bool):
+                return node.body if test else node.orelse
+            node.test = test
+            return node
         if isinstance(node, ast.BinOp):
             operands: list[ast.expr] = [node.left, node.right]
         elif isinstance(node, ast.UnaryOp):
@@ -213,6 +216,27 @@ class _Folder(ast.NodeTransformer):
             if isinstance(value, (int, float)):  # bools included
                 return ast.parse(_literal(float(value)), mode="eval").body
         return node
+
+
+def _test(node: ast.expr) -> ast.expr | bool:
+    """A condition with its constant parts decided: ``True``/``False`` when the constants settle
+    it (``v == 0 and 0.0`` is always false), else the condition without them."""
+    number = _number(node)
+    if number is not None:
+        return bool(number)
+    if not isinstance(node, ast.BoolOp):
+        return node
+    settles = isinstance(node.op, ast.Or)  # an operand with this truth value decides an or / an and
+    rest = []
+    for value in node.values:
+        truth = _test(value)
+        if truth is settles:
+            return settles
+        if not isinstance(truth, bool):
+            rest.append(truth)
+    if not rest:
+        return not settles
+    return rest[0] if len(rest) == 1 else ast.BoolOp(node.op, rest)
 
 
 def _number(node: ast.expr) -> float | None:

@@ -118,6 +118,8 @@ def test_rules_over_constants_are_evaluated_once() -> None:
     source = compile(lambda x: x**3 + x / 4, example=[1.0]).source
     assert "power(x, 2.0)" in source  # b * a ** (b - 1) with b = 3: the b - 1 is folded
     assert "0.25 * g_" in source  # d(a/b)/da = 1/b with b = 4
+    # conditions in a rule that constants settle are decided once; the rest stay, exact at 0
+    check_against_eager(lambda x: x**0 + x**3 + 2.0**x + 0.0**x, [0.0], [1.5], [-2.0])
 
 
 def test_relu_abs_leaky_relu_derivatives_follow_the_runtime_value() -> None:
