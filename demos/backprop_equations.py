@@ -35,6 +35,7 @@ from lesson import check, draw_graph, heading, parse_args
 
 from autograd import Value
 from nn import MLP
+from nn.losses import mse
 
 Vector = list[float]
 Matrix = list[list[float]]
@@ -89,7 +90,7 @@ def engine_pass(model: MLP, x: Vector, y: Vector) -> tuple[Value, list[list[Valu
         z_nodes.append([a_j.children[0] for a_j in a])  # each a_j = sigmoid(z_j)
         for j, (a_j, z_j) in enumerate(zip(a, z_nodes[-1])):
             a_j.label, z_j.label = f"a{number}[{j}]", f"z{number}[{j}]"
-    cost = 0.5 * sum((a_j - t) ** 2 for a_j, t in zip(a, y))
+    cost = 0.5 * mse([a], [y], reduction="sum")  # C = 1/2 sum_j (a^L_j - y_j)^2
     cost.label = "C"
     return cost, z_nodes
 

@@ -15,15 +15,17 @@ Claim (checked): the network reaches 100% training accuracy. The demo also measu
 fresh points it never trained on, draws the decision boundary and the loss/accuracy curves, and
 prints how long it took.
 
-    python demos/moons.py            # about half a minute; pictures in demos/out/moons/
-    python demos/moons.py --quick    # 30 points, 30 steps: a few seconds
+    python demos/moons.py              # about half a minute; pictures in demos/out/moons/
+    python demos/moons.py --quick      # 30 points, 30 steps: a few seconds
+    python demos/moons.py --compiled   # the same numbers, a few times faster (autograd.compiled)
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # find lesson.py howev
 
 from lesson import check, heading, parse_args, pyplot, save
 
-from autograd import no_grad
-from nn import MLP, History, fit, l2_penalty
+from autograd import Value, no_grad
+from nn import MLP, History, Module, StepResult, fit, l2_penalty
 from nn.data import make_moons
 from nn.losses import hinge
 from nn.optim import SGD
@@ -45,16 +47,40 @@ ALPHA = 1e-4  # L2 strength: alpha * sum w^2
 def scores(model: MLP, X: Sequence[Sequence[float]]) -> list[float]:
     """The model's score for each point, without recording a graph."""
     with no_grad():
-        return [model(x).data for x in X]  # type: ignore[union-attr]
+        return [value.data for value in map(model, X) if isinstance(value, Value)]  # one output each
 
 
 def accuracy(s: Sequence[float], y: Sequence[int]) -> float:
     return sum((si > 0) == (yi > 0) for si, yi in zip(s, y)) / len(y)
 
 
+def compiled_step(model: MLP, X: list[list[float]], y: list[int],
+                  penalty: Callable[[Module], Value]) -> Callable[..., StepResult]:
+    """``fit``'s gradient computation as a compiled replay: the graph of the loss is recorded once and
+    rerun as straight-line float code at every step (see ``autograd.compiled``). It fills the same
+    ``.grad``s with the same numbers as ``loss.backward()``; it reports no per-point outputs, so the
+    training accuracy is not recorded step by step."""
+    from autograd.compiled import compile
+
+    replay = compile(lambda: hinge([model(x) for x in X], y) + penalty(model), params=model)
+
+    def step(X_batch: list[list[float]], y_batch: list[int]) -> StepResult:
+        model.zero_grad()
+        loss = replay.backward()  # the loss (one output: a float); the grads go into p.grad
+        assert isinstance(loss, float)
+        return StepResult(loss, None)
+
+    return step
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--compiled", action="store_true",
+                        help="compute the gradients with a compiled replay of the graph (faster)")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
-    args = parse_args("moons", __doc__, argv)
+    args = parse_args("moons", __doc__, argv, add_arguments)
     n, steps = (30, 30) if args.quick else (100, 100)
 
     heading(f"data: {n} points, two moons with noise 0.1; labels -1 / +1")
@@ -70,10 +96,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     # the seeds' L2 term lambda/2n sum w^2 with lambda = 2 n alpha is alpha * sum w^2
     penalty = lambda m: l2_penalty(m.parameters(), lam=2 * n * ALPHA, n=n)
     train_start = time.perf_counter()
+    step_fn = compiled_step(model, X, y, penalty) if args.compiled else None
     history = fit(model, X, y, loss=hinge, optimizer=optimizer, epochs=steps, penalty=penalty,
-                  schedule=schedule, log_every=max(1, steps // 10))
+                  schedule=schedule, log_every=max(1, steps // 10), step_fn=step_fn)
     train_seconds = time.perf_counter() - train_start
-    print(f"trained in {train_seconds:.1f} s ({1000 * train_seconds / steps:.0f} ms per step)")
+    how = "compiled replay" if args.compiled else "graph built and backpropagated every step"
+    print(f"trained in {train_seconds:.1f} s ({1000 * train_seconds / steps:.0f} ms per step; {how})")
 
     heading("results")
     train_accuracy = accuracy(scores(model, X), y)
@@ -83,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"training accuracy {train_accuracy:.0%}; accuracy on 200 new points {new_accuracy:.1%}")
     first = next((k + 1 for k, a in enumerate(history.accuracy) if a == 1.0), None)
     if first is not None:
-        print(f"first step at 100% training accuracy: {first}")
+        print(f"first reached 100% training accuracy at step {first}")
 
     if args.quick:
         check("quick run: the loss falls below a quarter of its start and training accuracy is >= 90%",
@@ -121,14 +149,16 @@ def decision_boundary(plt: Any, model: MLP, X: Sequence[Sequence[float]], y: Seq
 
 
 def training_curves(plt: Any, history: History) -> Any:
-    """Loss (log scale) and training accuracy per step."""
+    """Loss (log scale) and training accuracy per step (when recorded)."""
     steps = range(1, history.epochs + 1)
-    figure, (left, right) = plt.subplots(1, 2, figsize=(8, 3))
-    left.semilogy(steps, history.loss, color="#b45309")
-    left.set(title="loss (max-margin + L2)", xlabel="step")
-    right.plot(steps, [100 * a for a in history.accuracy], color="#1d4ed8")
-    right.set(title="training accuracy (%)", xlabel="step", ylim=(40, 102))
-    for ax in (left, right):
+    figure, axes = plt.subplots(1, 2 if history.accuracy else 1, figsize=(8 if history.accuracy else 4, 3),
+                                squeeze=False)
+    axes[0][0].semilogy(steps, history.loss, color="#b45309")
+    axes[0][0].set(title="loss (max-margin + L2)", xlabel="step")
+    if history.accuracy:
+        axes[0][1].plot(steps, [100 * a for a in history.accuracy], color="#1d4ed8")
+        axes[0][1].set(title="training accuracy (%)", xlabel="step", ylim=(40, 102))
+    for ax in axes[0]:
         ax.grid(alpha=0.3)
     figure.tight_layout()
     return figure

@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # find lesson.py howev
 
 from lesson import check, heading, parse_args, pyplot, save
 
-from autograd import no_grad
+from autograd import Value, no_grad
 from nn import MLP
 from nn.data import make_sine
 
@@ -43,9 +43,16 @@ NOISE = 0.05
 LR_START, LR_END = 0.05, 0.005  # eta, lowered linearly over the epochs to let SGD settle
 
 
+def F(model: MLP, x: Sequence[float]) -> Value:
+    """The network's output for one input (a single Value: the last layer has one neuron)."""
+    output = model(x)
+    assert isinstance(output, Value)
+    return output
+
+
 def mse(model: MLP, X: Sequence[Sequence[float]], y: Sequence[float]) -> float:
     with no_grad():
-        return sum((model(x).data - t) ** 2 for x, t in zip(X, y)) / len(y)  # type: ignore[union-attr]
+        return sum((F(model, x).data - t) ** 2 for x, t in zip(X, y)) / len(y)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -67,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         eta = LR_START + (LR_END - LR_START) * epoch / max(1, epochs - 1)
         rng.shuffle(order)
         for i in order:
-            loss = 0.5 * (model(X[i]) - y[i]) ** 2  # l(y, F(x)) for one sample
+            loss = 0.5 * (y[i] - F(model, X[i])) ** 2  # l(y, F(x)) for one sample
             model.zero_grad()
             loss.backward()
             for p in params:
@@ -79,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     heading("results")
     grid = [-math.pi + 2 * math.pi * i / 199 for i in range(200)]
     with no_grad():
-        fit = [model([x]).data for x in grid]  # type: ignore[union-attr]
+        fit = [F(model, [x]).data for x in grid]
     to_sine = sum((f - math.sin(x)) ** 2 for f, x in zip(fit, grid)) / len(grid)
     kinks = sum(1 for n in model.layers[0].neurons if n.w[0].data != 0 and
                 -math.pi < -n.b.data / n.w[0].data < math.pi)
