@@ -139,7 +139,7 @@ class Value:
 
     __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _binary_placeholder
     __truediv__ = __rtruediv__ = __pow__ = __rpow__ = _binary_placeholder
-    __neg__ = __abs__ = exp = log = sqrt = sin = cos = tanh = sigmoid = relu = _unary_placeholder
+    __neg__ = __abs__ = exp = log = sqrt = sin = cos = tanh = sigmoid = softplus = relu = _unary_placeholder
 
     def __pos__(self) -> Value:
         return self
@@ -232,7 +232,8 @@ _METHOD_NAMES: dict[str, tuple[str, str]] = {
     "**": ("__pow__", "__rpow__"),
     "neg": ("__neg__", ""),
     "abs": ("__abs__", ""),
-    **{name: (name, "") for name in ("exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu")},
+    **{name: (name, "") for name in ("exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "softplus")},
+    "relu": ("relu", ""),
 }
 
 

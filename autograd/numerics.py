@@ -89,6 +89,13 @@ def sigmoid(x: float) -> float:
     return e / (1.0 + e)
 
 
+def softplus(x: float) -> float:
+    """``ln(1 + e^x)`` as ``max(x, 0) + ln(1 + e^-|x|)``: no overflow, full precision at both ends."""
+    if math.isnan(x):
+        return nan
+    return max(x, 0.0) + math.log1p(exp(-abs(x)))
+
+
 def step(x: float) -> float:
     """Heaviside step with ``step(0) = 0``: the derivative of ``relu``."""
     return 1.0 if x > 0 else 0.0

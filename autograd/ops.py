@@ -37,6 +37,7 @@ FLOAT_FUNCTIONS: dict[str, Any] = {
     "cos": numerics.cos,
     "tanh": numerics.tanh,
     "sigmoid": numerics.sigmoid,
+    "softplus": numerics.softplus,
     "step": numerics.step,
     "sign": numerics.sign,
     "divide": numerics.divide,
@@ -61,6 +62,7 @@ VALUE_FUNCTIONS: dict[str, Any] = {
     "cos": lambda v: numerics.cos(v) if _is_number(v) else v.cos(),
     "tanh": lambda v: numerics.tanh(v) if _is_number(v) else v.tanh(),
     "sigmoid": lambda v: numerics.sigmoid(v) if _is_number(v) else v.sigmoid(),
+    "softplus": lambda v: numerics.softplus(v) if _is_number(v) else v.softplus(),
     "step": lambda v: numerics.step(v if _is_number(v) else v.data),
     "sign": lambda v: numerics.sign(v if _is_number(v) else v.data),
     "divide": lambda x, y: numerics.divide(x, y) if _is_number(x) and _is_number(y) else x / y,
@@ -224,12 +226,12 @@ COS     = Op("cos",     "cos(a)",      ("-sin(a)",),                "d cos(a)/da
 TANH    = Op("tanh",    "tanh(a)",     ("1 - out * out",),          "d tanh(a)/da = 1 - tanh(a)^2")
 SIGMOID = Op("sigmoid", "sigmoid(a)",  ("out * (1 - out)",),        "d s(a)/da = s(a) (1 - s(a))")
 RELU    = Op("relu",    "max(a, 0.0)", ("step(a)",),                "d max(a, 0)/da = 1 if a > 0 else 0")
+SOFTPLUS = Op("softplus", "softplus(a)", ("sigmoid(a)",),           "d ln(1 + e^a)/da = s(a)")
 LEAKY_RELU = Op("leaky_relu", "a if a > 0 else b * a",             # b is the slope alpha
                 ("step(a) + (1 - step(a)) * b", "(1 - step(a)) * a"), "d/da = 1 if a > 0 else alpha")
-# fmt: on
 
 #: Every op, by name: the op test matrix, the drawing and the compiled replay iterate over this.
-OPS: dict[str, Op] = {
-    op.name: op
-    for op in (ADD, SUB, MUL, DIV, POW, NEG, ABS, EXP, LOG, SQRT, SIN, COS, TANH, SIGMOID, RELU, LEAKY_RELU)
-}
+OPS: dict[str, Op] = {op.name: op for op in (
+    ADD, SUB, MUL, DIV, POW, NEG, ABS, EXP, LOG, SQRT, SIN, COS, TANH, SIGMOID, RELU, LEAKY_RELU, SOFTPLUS,
+)}
+# fmt: on

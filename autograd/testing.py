@@ -136,6 +136,7 @@ DOMAINS: dict[str, tuple[Domain, ...]] = {
     "cos": (ANGLE,),
     "tanh": (REAL,),
     "sigmoid": (REAL,),
+    "softplus": (REAL,),
     "relu": (NONZERO,),
     "leaky_relu": (NONZERO, SLOPE),
 }

@@ -80,11 +80,6 @@ def _clamped_log(p: Value) -> Value:
     return log_p if log_p.data >= LOG_FLOOR else Value(LOG_FLOOR)
 
 
-def _softplus(z: Value) -> Value:
-    """``log(1 + e^z)`` without overflow: ``max(z, 0) + log(1 + e^-|z|)`` (branch on the sign so
-    the derivative, ``sigmoid(z)``, is exact everywhere, 1/2 at 0)."""
-    return z + (1 + (-z).exp()).log() if z.data > 0 else (1 + z.exp()).log()
-
 
 def binary_cross_entropy(
     predictions: Any, targets: Any, reduction: str = "mean", *, from_logits: bool = False
@@ -103,7 +98,7 @@ def binary_cross_entropy(
             raise ValueError(f"binary_cross_entropy: target {i} is {t}; targets must be in [0, 1]")
         p = p if isinstance(p, Value) else Value(_number(p, "binary_cross_entropy", i))
         if from_logits:
-            terms.append(_softplus(p) - t * p)
+            terms.append(p.softplus() - t * p)
         else:
             terms.append(-(t * _clamped_log(p) + (1.0 - t) * _clamped_log(1.0 - p)))
     return _reduce(terms, len(terms), reduction, "binary_cross_entropy")

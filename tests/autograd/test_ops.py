@@ -47,6 +47,7 @@ CALLS: dict[str, Fn] = {
     "cos": Value.cos,
     "tanh": Value.tanh,
     "sigmoid": Value.sigmoid,
+    "softplus": Value.softplus,
     "relu": Value.relu,
     "leaky_relu": Value.leaky_relu,
 }
@@ -67,6 +68,7 @@ FORWARD: dict[str, Fn] = {
     "cos": math.cos,
     "tanh": math.tanh,
     "sigmoid": _sigmoid,
+    "softplus": lambda a: math.log1p(math.exp(a)),
     "relu": lambda a: max(a, 0.0),
     "leaky_relu": lambda a, alpha: a if a > 0 else alpha * a,
 }
@@ -87,6 +89,7 @@ DERIVATIVE: dict[str, Fn] = {
     "cos": lambda a: (-math.sin(a),),
     "tanh": lambda a: (1 / math.cosh(a) ** 2,),
     "sigmoid": lambda a: (math.exp(-a) / (1 + math.exp(-a)) ** 2,),
+    "softplus": lambda a: (1 / (1 + math.exp(-a)),),
     "relu": lambda a: (_step(a),),
     "leaky_relu": lambda a, alpha: (1.0, 0.0) if a > 0 else (alpha, a),
 }
@@ -110,6 +113,7 @@ HESSIAN: dict[str, Fn] = {
     "cos": lambda a: ((-math.cos(a),),),
     "tanh": lambda a: ((-2 * math.tanh(a) / math.cosh(a) ** 2,),),
     "sigmoid": lambda a: ((_sigmoid(a) * (1 - _sigmoid(a)) * (1 - 2 * _sigmoid(a)),),),
+    "softplus": lambda a: ((_sigmoid(a) * (1 - _sigmoid(a)),),),
     "relu": lambda a: ((0.0,),),
     "leaky_relu": lambda a, alpha: ((0.0, 0.0), (0.0, 0.0)) if a > 0 else ((0.0, 1.0), (1.0, 0.0)),
 }
