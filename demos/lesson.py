@@ -85,8 +85,8 @@ def save(figure: Any, path: Path, dpi: int = 90) -> Path:
 
 def draw_graph(root: Value, out: Path, stem: str) -> list[Path]:
     """The graph below ``root`` as an SVG drawing (``{stem}.svg``) and a page that steps through its
-    backward pass (``{stem}_stepthrough.html``), through :mod:`autograd.viz`. Whatever cannot be
-    rendered here (no Graphviz) is skipped with the reason."""
+    backward pass (``{stem}_stepthrough.html``), through :mod:`autograd.viz`. The drawing needs
+    Graphviz and is skipped, with the reason, without it; the page is always written."""
     from autograd.viz import RendererNotFound, write_html, write_svg
 
     written = []
@@ -94,10 +94,11 @@ def draw_graph(root: Value, out: Path, stem: str) -> list[Path]:
         written.append(write_svg(root, out / f"{stem}.svg"))
     except (ImportError, RendererNotFound) as error:
         print(f"graph drawing skipped: {error}")
-    try:  # the page falls back to a simple built-in layout when no Graphviz is installed
-        written.append(write_html(root, out / f"{stem}_stepthrough.html"))
-    except (ImportError, RendererNotFound) as error:
-        print(f"step-through page skipped: {error}")
+    page = out / f"{stem}_stepthrough.html"
+    try:  # without a Graphviz program the page uses its own simple layout
+        written.append(write_html(root, page))
+    except ImportError:  # a Graphviz program but not the graphviz Python package
+        written.append(write_html(root, page, renderer="builtin"))
     for path in written:
         print(f"wrote {path}")
     return written

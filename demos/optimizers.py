@@ -65,7 +65,7 @@ def train(make_optimizer: Callable[[list[Value]], Optimizer], X: list[list[float
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args("optimizers", __doc__, argv)
-    n, steps = (20, 80) if args.quick else (40, 200)
+    n, steps = (20, 60) if args.quick else (40, 200)
     X, y = make_moons(n, noise=0.1, seed=SEED)
 
     heading(f"{steps} full-batch steps on {n} two-moons points, tanh MLP(2, [8, 8, 1]), same start")

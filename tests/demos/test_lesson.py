@@ -53,3 +53,17 @@ def test_without_graphviz_the_graph_drawing_is_skipped_and_the_page_still_writte
     written = demo("lesson").draw_graph(x * x + 1, tmp_path, "g")
     assert written == [tmp_path / "g_stepthrough.html"] and written[0].exists()
     assert "graph drawing skipped: no Graphviz renderer found" in capsys.readouterr().out
+
+
+def test_without_the_graphviz_package_the_page_uses_its_own_layout(
+    demo: Callable[[str], ModuleType], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from autograd import Value
+
+    monkeypatch.setitem(sys.modules, "graphviz", None)  # import graphviz -> ImportError
+    x = Value(2.0, "x")
+    written = demo("lesson").draw_graph(x * x + 1, tmp_path, "g")
+    assert written == [tmp_path / "g_stepthrough.html"]
+    assert "<svg" in written[0].read_text(encoding="utf-8")
+    assert "graph drawing skipped" in capsys.readouterr().out
