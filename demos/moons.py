@@ -8,14 +8,14 @@ max-margin (SVM) loss plus L2 regularization,
     loss = 1/N sum_i max(0, 1 - y_i * score_i)  +  1e-4 * sum_w w^2,
 
 minimized by full-batch gradient descent: 100 steps of w -= lr * dloss/dw, with the learning rate
-falling in a straight line from 1.0 to 0.1. Each step builds the graph of the loss (about 60,000
+falling in a straight line from 1.0 to 0.1. Each step builds the graph of the loss (about 65,000
 scalar operations) and backpropagates through it.
 
 Claim (checked): the network reaches 100% training accuracy. The demo also measures accuracy on
 fresh points it never trained on, draws the decision boundary and the loss/accuracy curves, and
 prints how long it took.
 
-    python demos/moons.py              # about half a minute; pictures in demos/out/moons/
+    python demos/moons.py              # 15-30 seconds; pictures in demos/out/moons/
     python demos/moons.py --quick      # 30 points, 30 steps: a few seconds
     python demos/moons.py --compiled   # the same numbers, a few times faster (autograd.compiled)
 """
@@ -90,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     model = MLP(2, [16, 16, 1], seed=SEED)  # ReLU hidden layers, linear output: a score
     print(f"model: {model}")
 
-    heading(f"training: {steps} steps of full-batch gradient descent, lr 1.0 -> 0.1")
+    heading(f"training: {steps} steps of full-batch gradient descent, lr 1.0 -> 0.1 (one epoch = one step)")
     optimizer = SGD(model.parameters(), lr=1.0)
     schedule = LinearDecay(optimizer, end_lr=0.1, total_steps=steps)  # lr_k = 1.0 - 0.9 k / steps
     # the seeds' L2 term lambda/2n sum w^2 with lambda = 2 n alpha is alpha * sum w^2
