@@ -1,12 +1,16 @@
-"""Engine benchmark: chainrule vs micrograd, in one process, as medians of several repeats.
+"""Engine benchmark: chainrule (eager and compiled) vs micrograd vs PyTorch vs hand-written floats.
 
 Run:  python tests/benchmarks/bench_engine.py [--repeats 5] [--sizes 1000 10000 100000]
-(needs micrograd for the comparison: ``pip install -e ".[bench]"``).
+(micrograd for the comparison: ``pip install -e ".[bench]"``; PyTorch is used when installed.)
 
-Workload: a chain of n mixed ops (``*``, ``+`` with a number, ``relu``, ``-``) built from one input,
-then ``backward()``. Reported per op: build time, backward time, their sum, and bytes per op
-(tracemalloc, graph alive). The garbage collector stays on, as users run it; ``gc.collect()`` runs
-between repeats, outside the timed region, so one run's garbage does not bill the next.
+Workloads, all timed in one process as medians of several repeats, the garbage collector on as users
+run it (``gc.collect()`` between engines and repeats, outside the timed region, so one engine's
+garbage never bills another):
+
+* a chain of n mixed ops (``*``, ``+`` a number, ``relu``, ``-``): build, backward, per op;
+* one input reused n times (``y = y + x``): the fan-in into a single leaf;
+* memory per op with the graph alive (tracemalloc);
+* the deepest chain each engine can backpropagate through with default settings.
 """
 
 from __future__ import annotations
@@ -22,11 +26,13 @@ from collections.abc import Callable
 from typing import Any
 
 from autograd import Value
+from autograd.compiled import compile
+
+Build = Callable[[int], tuple[Any, Any]]  # n -> (leaf, output)
 
 
-def build_chain(value_type: Callable[[float], Any], n: int) -> tuple[Any, Any]:
-    """y = x; then n ops cycling through *, + number, relu, - (values stay bounded)."""
-    x = value_type(0.9)
+def chain(x: Any, n: int) -> Any:
+    """n ops cycling through *, + number, relu, - (values stay bounded for x in (0, 1))."""
     y = x
     for i in range(n):
         step = i % 4
@@ -38,46 +44,87 @@ def build_chain(value_type: Callable[[float], Any], n: int) -> tuple[Any, Any]:
             y = y.relu()
         else:
             y = y - x
-    return x, y
+    return y
 
 
-def time_chain(value_type: Callable[[float], Any], n: int, repeats: int) -> dict[str, float]:
-    builds, backwards = [], []
+def reuse(x: Any, n: int) -> Any:
+    """One input used n + 1 times: y = x + x + ... + x."""
+    y = x
+    for _ in range(n):
+        y = y + x
+    return y
+
+
+def chain_floor(n: int) -> float:
+    """The chain's value and d/dx by hand in plain floats: the cost of the arithmetic alone."""
+    x = 0.9
+    ys = [x]
+    for i in range(n):
+        y, step = ys[-1], i % 4
+        ys.append(y * x if step == 0 else y + 0.5 if step == 1 else max(y, 0.0) if step == 2 else y - x)
+    grad_y, grad_x = 1.0, 0.0
+    for i in reversed(range(n)):
+        step = i % 4
+        if step == 0:
+            grad_x += ys[i] * grad_y
+            grad_y *= x
+        elif step == 2 and ys[i] <= 0:
+            grad_y = 0.0
+        elif step == 3:
+            grad_x -= grad_y
+    return grad_x + grad_y
+
+
+def median_ns_per_op(run: Callable[[], float | tuple[float, float]], n: int, repeats: int) -> list[float]:
+    """Medians (ns per op) of the timings ``run`` returns, one or two per repeat."""
+    samples: list[tuple[float, ...]] = []
     for _ in range(repeats):
         gc.collect()
+        result = run()
+        samples.append(result if isinstance(result, tuple) else (result,))
+    return [statistics.median(column) / n * 1e9 for column in zip(*samples)]
+
+
+def eager_timings(
+    value_type: Callable[[float], Any], workload: Callable[[Any, int], Any], n: int
+) -> Callable[[], tuple[float, float]]:
+    def run() -> tuple[float, float]:
         start = time.perf_counter()
-        x, y = build_chain(value_type, n)
+        x = value_type(0.9)
+        y = workload(x, n)
         built = time.perf_counter()
         y.backward()
-        done = time.perf_counter()
-        builds.append(built - start)
-        backwards.append(done - built)
-        del x, y
-    build = statistics.median(builds) / n * 1e9
-    backward = statistics.median(backwards) / n * 1e9
-    return {"build": build, "backward": backward, "total": build + backward}
+        return built - start, time.perf_counter() - built
+
+    return run
 
 
-def bytes_per_op(value_type: Callable[[float], Any], n: int) -> float:
-    gc.collect()
-    tracemalloc.start()
-    before = tracemalloc.get_traced_memory()[0]
-    graph = build_chain(value_type, n)
-    after = tracemalloc.get_traced_memory()[0]
-    tracemalloc.stop()
-    del graph
-    return (after - before) / n
+def torch_value() -> Callable[[float], Any] | None:
+    try:
+        import torch
+    except Exception:  # not installed, or installed but unloadable
+        return None
+    return lambda data: torch.tensor(data, dtype=torch.float64, requires_grad=True)
+
+
+def micrograd_value() -> Callable[[float], Any] | None:
+    try:
+        from micrograd.engine import Value as MicrogradValue
+    except ImportError:
+        return None
+    return MicrogradValue  # type: ignore[no-any-return]
 
 
 def in_big_stack(fn: Callable[[], Any]) -> Any:
-    """Run fn in a thread with a large stack and recursion limit (micrograd recurses per node)."""
+    """Run fn in a thread with a large stack and recursion limit: micrograd's topological sort
+    recurses once per node, so deep graphs need both to be measured at all."""
     result: list[Any] = []
     errors: list[BaseException] = []
 
     def target() -> None:
         try:
             result.append(fn())
-        except BaseException as error:  # reported, not raised in the thread
+        except BaseException as error:
             errors.append(error)
 
     old_limit = sys.getrecursionlimit()
@@ -95,51 +142,144 @@ def in_big_stack(fn: Callable[[], Any]) -> Any:
     return result[0]
 
 
-def engines() -> dict[str, Callable[[float], Any]]:
-    found: dict[str, Callable[[float], Any]] = {"chainrule": Value}
-    try:
-        from micrograd.engine import Value as MicrogradValue
+def bytes_per_op(value_type: Callable[[float], Any], n: int) -> float:
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    graph = chain(value_type(0.9), n)
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    del graph
+    return (after - before) / n
 
-        found["micrograd"] = MicrogradValue
-    except ImportError:
-        print("(micrograd not installed: pip install -e '.[bench]' for the comparison)")
-    return found
+
+def backward_works(value_type: Callable[[float], Any], depth: int) -> bool:
+    y = value_type(0.5)
+    for _ in range(depth):
+        y = -y
+    try:
+        y.backward()
+    except RecursionError:
+        return False
+    return True
+
+
+def deepest_chain(value_type: Callable[[float], Any], limit: int) -> tuple[int, bool]:
+    """The longest chain of ``-y`` (up to ``limit``) whose backward works with default settings, and
+    whether a longer one failed: powers of ten, then bisection between the last two."""
+    works, depth = 0, 10
+    while depth <= limit and backward_works(value_type, depth):
+        works, depth = depth, depth * 10
+    if depth > limit:
+        return works, False
+    fails = depth
+    while fails - works > 1:
+        middle = (works + fails) // 2
+        works, fails = (middle, fails) if backward_works(value_type, middle) else (works, middle)
+    return works, True
+
+
+def table(title: str, header: list[str], rows: list[list[str]]) -> None:
+    print(f"\n{title}\n")
+    print("| " + " | ".join(header) + " |")
+    print("|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
+    parser.add_argument("--depth-limit", type=int, default=1_000_000)
     args = parser.parse_args(argv)
-    found = engines()
-    rows = []
-    for n in args.sizes:
-        repeats = args.repeats if n < 100_000 else max(3, args.repeats // 2)
-        result = {name: in_big_stack(lambda v=v: time_chain(v, n, repeats)) for name, v in found.items()}
-        rows.append((n, result))
-    memory = {name: bytes_per_op(v, 10_000) for name, v in found.items()}
+    engines: dict[str, Callable[[float], Any]] = {"chainrule": Value}
+    for name, found in (("micrograd", micrograd_value()), ("PyTorch (0-d tensors)", torch_value())):
+        if found is None:
+            print(f"({name} is not installed: left out)")
+        else:
+            engines[name] = found
 
-    print(f"\nchain of n mixed ops, ns per op (median of {args.repeats}; GC on)\n")
-    header = "| n | engine | build | backward | build+backward | speedup vs micrograd |"
-    print(header)
-    print("|" + "---|" * header.count("|")[:-1] if False else "|---|---|---:|---:|---:|---:|")
-    for n, result in rows:
-        for name, r in result.items():
-            ratio = ""
-            if "micrograd" in result and name != "micrograd":
-                ratio = f"{result['micrograd']['total'] / r['total']:.1f}x"
-            print(f"| {n:,} | {name} | {r['build']:.0f} | {r['backward']:.0f} | {r['total']:.0f} | {ratio} |")
-    print("\nmemory, bytes per op (graph of 10,000 ops alive, tracemalloc)\n")
-    print("| engine | bytes per op | vs micrograd |")
-    print("|---|---:|---:|")
-    for name, b in memory.items():
-        ratio = f"{b / memory['micrograd']:.2f}" if "micrograd" in memory else ""
-        print(f"| {name} | {b:.0f} | {ratio} |")
-    if len(rows) > 1:
-        first, last = rows[0], rows[-1]
-        for name in found:
-            growth = last[1][name]["total"] / first[1][name]["total"]
-            print(f"\n{name}: cost per op grows {growth:.1f}x from n={first[0]:,} to n={last[0]:,}")
+    chain_rows: list[list[str]] = []
+    totals: dict[str, list[float]] = {}
+    for n in args.sizes:
+        repeats = args.repeats if n < 100_000 else max(3, (args.repeats + 1) // 2)
+        results: dict[str, list[float]] = {}
+        for name, value_type in engines.items():
+            run = eager_timings(value_type, chain, n)
+            build, backward = in_big_stack(lambda run=run, n=n, r=repeats: median_ns_per_op(run, n, r))
+            results[name] = [build, backward, build + backward]
+        start = time.perf_counter()
+        compiled = compile(lambda x, n=n: chain(x, n))
+        compiled.value_and_grad(0.9)
+        compile_seconds = time.perf_counter() - start
+
+        def replay(compiled: Any = compiled) -> float:
+            start = time.perf_counter()
+            compiled.value_and_grad(0.9)
+            return time.perf_counter() - start
+
+        def floor(n: int = n) -> float:
+            start = time.perf_counter()
+            chain_floor(n)
+            return time.perf_counter() - start
+
+        (replay_ns,) = median_ns_per_op(replay, n, repeats)
+        (floor_ns,) = median_ns_per_op(floor, n, repeats)
+        results[f"chainrule compiled (compile {compile_seconds:.2f} s, once)"] = [
+            float("nan"),
+            float("nan"),
+            replay_ns,
+        ]
+        results["hand-written floats"] = [float("nan"), float("nan"), floor_ns]
+        for name, (build, backward, total) in results.items():
+            totals.setdefault(name, []).append(total)
+            ratio = f"{results['micrograd'][2] / total:.1f}x" if "micrograd" in results else "n/a"
+            cells = [f"{v:.0f}" if v == v else "-" for v in (build, backward, total)]
+            chain_rows.append([f"{n:,}", name, *cells, ratio])
+    table(
+        f"chain of n mixed ops: ns per op (median of {args.repeats}; GC on)",
+        ["n", "engine", "build", "backward", "build+backward", "speed vs micrograd"],
+        chain_rows,
+    )
+    if len(args.sizes) > 1:
+        print()
+        for name, values in totals.items():
+            if "compiled" not in name:
+                growth = values[-1] / values[0]
+                print(f"{name}: cost per op x{growth:.1f} from n={args.sizes[0]:,} to n={args.sizes[-1]:,}")
+
+    n = 10_000
+    reuse_rows = []
+    reuse_totals = {}
+    for name, value_type in engines.items():
+        run = eager_timings(value_type, reuse, n)
+        build, backward = in_big_stack(lambda run=run: median_ns_per_op(run, n, args.repeats))
+        reuse_totals[name] = build + backward
+    for name, total in reuse_totals.items():
+        ratio = f"{reuse_totals['micrograd'] / total:.1f}x" if "micrograd" in reuse_totals else "n/a"
+        reuse_rows.append([name, f"{total:.0f}", ratio])
+    table(
+        f"one input reused {n:,} times: build+backward, ns per use",
+        ["engine", "ns", "speed vs micrograd"],
+        reuse_rows,
+    )
+
+    memory = {name: bytes_per_op(v, 10_000) for name, v in engines.items() if "PyTorch" not in name}
+    table(
+        "memory with the graph alive: bytes per op (10,000-op chain, tracemalloc)",
+        ["engine", "bytes per op", "vs micrograd"],
+        [
+            [name, f"{b:.0f}", f"{b / memory['micrograd']:.2f}" if "micrograd" in memory else "n/a"]
+            for name, b in memory.items()
+        ],
+    )
+    depth_rows = []
+    for name, value_type in engines.items():
+        depth, failed = deepest_chain(value_type, args.depth_limit)
+        note = f"(RecursionError at {depth + 1:,})" if failed else "(the largest tried)"
+        depth_rows.append([name, f"{depth:,} {note}"])
+    table("deepest chain whose backward works, default settings", ["engine", "depth"], depth_rows)
 
 
 if __name__ == "__main__":
