@@ -8,6 +8,8 @@
 54.0
 """
 
+from autograd.compiled import Compiled, TraceError, trace
+from autograd.compiled import compile as compile  # re-exported; not in __all__ (see below)
 from autograd.engine import (
     Constant,
     Value,
@@ -19,11 +21,14 @@ from autograd.functional import GradcheckError, grad, gradcheck, jvp
 from autograd.modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from autograd.ops import OPS, Op
 
+# `compile` is importable by name but left out of __all__: a star import would shadow the builtin.
 __all__ = [
     "OPS",
+    "Compiled",
     "Constant",
     "GradcheckError",
     "Op",
+    "TraceError",
     "Value",
     "backpropagate",
     "detect_anomaly",
@@ -35,4 +40,5 @@ __all__ = [
     "no_grad",
     "reverse_topological_order",
     "topological_order",
+    "trace",
 ]
