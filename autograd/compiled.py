@@ -84,7 +84,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from autograd.engine import Value, backpropagate, is_real_number
+from autograd.engine import Value, backpropagate, is_real_number, topological_order
 from autograd.modes import enable_grad, grad_mode
 from autograd.ops import FLOAT_FUNCTIONS, INPUT_NAMES, Op
 
@@ -272,7 +272,7 @@ class _Trace:
         self.outputs = outputs
         self.inputs = list(inputs)
         self.params = list(params)
-        self.order = order = _topological_order(outputs)
+        self.order = order = topological_order(outputs)
         self.index = index = {node: i for i, node in enumerate(order)}
         role = dict.fromkeys(inputs, _INPUT)
         role.update(dict.fromkeys(params, _PARAM))
@@ -303,23 +303,6 @@ class _Trace:
     def undeclared_leaves(self) -> list[int]:
         """Positions of leaf ``Value``s that are neither inputs, parameters nor ``Constant``s."""
         return [i for i, k in enumerate(self.kind) if k == _LEAF]
-
-
-def _topological_order(roots: Sequence[Value]) -> list[Value]:
-    """Every node the roots depend on, each after its children; for one root the same order as
-    :func:`autograd.engine.topological_order` (so gradients are summed in the engine's order)."""
-    order: list[Value] = []
-    visited: set[Value] = set()
-    stack: list[tuple[Value, bool]] = [(root, False) for root in reversed(roots)]
-    while stack:
-        node, children_done = stack.pop()
-        if children_done:
-            order.append(node)
-        elif node not in visited:
-            visited.add(node)
-            stack.append((node, True))
-            stack.extend([(child, False) for child in reversed(node.children) if child not in visited])
-    return order
 
 
 # -- code generation -------------------------------------------------------------------------------

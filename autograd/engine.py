@@ -16,7 +16,7 @@ from __future__ import annotations
 import decimal
 import math
 import numbers
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeAlias
 
 from autograd.modes import RECORDING, grad_mode
@@ -354,14 +354,16 @@ def reverse_topological_order(root: Value) -> Iterator[Value]:
                 ready.append(child)
 
 
-def topological_order(root: Value) -> list[Value]:
+def topological_order(root: Value | Sequence[Value]) -> list[Value]:
     """Every node ``root`` depends on, each after all of its inputs (leaves first, ``root`` last).
 
     Deterministic (children are visited in argument order) and iterative (no recursion limit).
+    ``root`` may also be a sequence of outputs: their graphs in one order, first output first.
     """
+    roots = [root] if isinstance(root, Value) else list(root)
     order: list[Value] = []
     visited: set[Value] = set()
-    stack: list[tuple[Value, bool]] = [(root, False)]
+    stack: list[tuple[Value, bool]] = [(node, False) for node in reversed(roots)]
     while stack:
         node, children_done = stack.pop()
         if children_done:
