@@ -7,6 +7,10 @@ op's local derivatives live in the op table (:mod:`autograd.ops`), so backpropag
         for child, local in zip(node.children, local derivatives of node):
             grad[child] += local * grad[node]          # the chain rule
 
+It runs in two places: ``Value.backward`` writes the gradients into ``.grad`` (the fast path: each
+op's ``chain_rule_step``, generated from its derivative rules, does the inner loop for one node), and
+``backpropagate`` collects them in a dict for ``grad()``, on ``Value``s when ``create_graph=True``.
+
 A graph holds no reference cycles (a node points only at its inputs; no closures), so dropping the
 last reference to an output frees the whole graph at once by reference counting.
 """
@@ -27,8 +31,8 @@ Operand: TypeAlias = "Value | int | float"
 
 
 def is_real_number(x: object) -> bool:
-    """True for ints, floats and other real scalars (NumPy scalars, Fraction, Decimal); not bool-like
-    containers, strings, complex numbers or Values."""
+    """True for ints, floats and other real scalars (NumPy scalars, Fraction, Decimal); False for
+    strings, complex numbers, containers, None and Values."""
     return type(x) in _BUILTIN_REALS or isinstance(x, (numbers.Real, decimal.Decimal))
 
 
