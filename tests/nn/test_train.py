@@ -1,15 +1,29 @@
 """fit / Trainer: the loop's bookkeeping, its hooks, and the acceptance results (moons, XOR, sine,
 spiral), each with a fixed seed."""
 
+import functools
 import gc
 import io
 import time
-from typing import ClassVar
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
 
 import pytest
 
-from autograd import Value, no_grad
-from nn import MLP, Dropout, EarlyStopping, Layer, Sequential, StepResult, Trainer, fit, l2_penalty
+from autograd import TraceError, Value, no_grad
+from nn import (
+    MLP,
+    Dropout,
+    EarlyStopping,
+    History,
+    Layer,
+    Module,
+    Sequential,
+    StepResult,
+    Trainer,
+    fit,
+    l2_penalty,
+)
 from nn.data import make_moons, make_sine, make_spiral, make_xor
 from nn.losses import binary_cross_entropy, cross_entropy, hinge, mse
 from nn.metrics import accuracy
@@ -260,6 +274,255 @@ def test_bad_arguments() -> None:
         fit(model, X, y[:3], loss=hinge, optimizer=optimizer)
 
 
+# -- compile=True: the same training through compiled replays of one sample -------------------------
+
+
+def moons_pm(n: int = 20, seed: int = 0) -> tuple[list[list[float]], list[int]]:
+    X, y = make_moons(n, noise=0.1, seed=seed)
+    return X, [2 * t - 1 for t in y]
+
+
+def squared_error(outputs: list[Any], targets: list[Any]) -> Value:
+    """A loss written with plain arithmetic on the target: it takes Value targets too."""
+    return sum(((o - t) ** 2 for o, t in zip(outputs, targets)), Value(0.0)) / len(outputs)
+
+
+def twin_runs(
+    make_model: Callable[[], Module],
+    X: Sequence[Any],
+    y: Sequence[Any],
+    loss: Any,
+    penalty: Any = None,
+    lr: float = 0.5,
+    **fit_options: Any,
+) -> list[tuple[History, Module, Trainer]]:
+    """The same training eagerly, then with compile=True (fresh model and optimizer each)."""
+    runs = []
+    for compile in (False, True):
+        model = make_model()
+        trainer = Trainer(model, loss, SGD(model.parameters(), lr=lr), penalty=penalty, compile=compile)
+        runs.append((trainer.fit(X, y, progress=False, **fit_options), model, trainer))
+    return runs
+
+
+def assert_same_training(runs: list[tuple[History, Module, Trainer]]) -> None:
+    (eager, eager_model, _), (compiled, compiled_model, _) = runs
+    assert compiled.epochs == eager.epochs
+    assert compiled.loss == pytest.approx(eager.loss, rel=1e-9)
+    assert compiled.accuracy == eager.accuracy
+    assert compiled.val_loss == pytest.approx(eager.val_loss, rel=1e-9)
+    assert compiled.val_accuracy == eager.val_accuracy
+    assert compiled.lr == eager.lr
+    expected = eager_model.state_dict()
+    for key, values in compiled_model.state_dict().items():
+        assert values == pytest.approx(expected[key], rel=1e-9, abs=1e-12), key
+
+
+def l2(model: Module) -> Value:
+    return l2_penalty(model.parameters(), lam=0.02, n=20)
+
+
+def plain_cross_entropy(logits: list[Any], targets: list[int]) -> Value:
+    """``mean_i log sum_j e^z_ij - z_it`` without the max shift (small scores only): one graph for
+    any scores. ``nn.losses.cross_entropy`` shifts by ``max(z)`` taken out as a number, which a
+    replay would freeze (see test_nn_cross_entropy_with_compile)."""
+    terms = [sum((zj.exp() for zj in z), Value(0.0)).log() - z[t] for z, t in zip(logits, targets)]
+    return sum(terms, Value(0.0)) / len(terms)
+
+
+X_SINE, Y_SINE = make_sine(12, noise=0.05, seed=0)
+X_XOR, Y_XOR = make_xor(16, noise=0.1, seed=0)
+X_SPIRAL, Y_SPIRAL = make_spiral(24, classes=3, noise=0.2, seed=0)
+CASES: dict[str, tuple[Callable[[], Module], Sequence[Any], Sequence[Any], dict[str, Any]]] = {
+    "hinge full batch": (lambda: MLP(2, [4, 1], seed=0), *moons_pm(), {"loss": hinge, "penalty": l2}),
+    "hinge mini-batch": (
+        lambda: MLP(2, [4, 1], seed=0), *moons_pm(),
+        {"loss": hinge, "penalty": l2, "batch_size": 6, "seed": 1},
+    ),
+    "hinge one sample at a time": (
+        lambda: MLP(2, [4, 1], seed=0), *moons_pm(), {"loss": hinge, "batch_size": 1, "seed": 2, "lr": 0.05}
+    ),
+    "hinge summed": (
+        lambda: MLP(2, [4, 1], seed=0), *moons_pm(),
+        {"loss": functools.partial(hinge, reduction="sum"), "batch_size": 8, "seed": 3, "lr": 0.02},
+    ),
+    "mse regression": (
+        lambda: MLP(1, [4, 1], activation="tanh", seed=0), X_SINE, Y_SINE,
+        {"loss": mse, "batch_size": 5, "seed": 0, "lr": 0.1},
+    ),
+    "mse two outputs, list targets": (
+        lambda: MLP(1, [4, 2], activation="tanh", seed=0), X_SINE, [[t, -t / 2] for t in Y_SINE],
+        {"loss": mse, "lr": 0.1},
+    ),
+    "target as an input": (
+        lambda: MLP(1, [4, 1], activation="tanh", seed=0), X_SINE, Y_SINE,
+        {"loss": squared_error, "batch_size": 4, "seed": 0, "lr": 0.1},
+    ),
+    "bce probabilities, 0/1 labels": (
+        lambda: MLP(2, [4, 1], output_activation="sigmoid", seed=0), X_XOR, Y_XOR,
+        {"loss": binary_cross_entropy, "batch_size": 5, "seed": 0},
+    ),
+    "bce from logits": (
+        lambda: MLP(2, [4, 1], activation="tanh", seed=0), X_XOR, Y_XOR,
+        {"loss": functools.partial(binary_cross_entropy, from_logits=True)},
+    ),
+    "cross-entropy, class indices": (
+        lambda: MLP(2, [6, 3], seed=0), X_SPIRAL, Y_SPIRAL,
+        {"loss": plain_cross_entropy, "batch_size": 10, "seed": 0, "lr": 0.2},
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_compiled_training_gives_the_eager_losses_and_weights(case: str) -> None:
+    make_model, X, y, options = CASES[case]
+    runs = twin_runs(make_model, X, y, epochs=4, **options)
+    assert_same_training(runs)
+    replay = runs[1][2]._replays[True]
+    if case == "target as an input":  # one function, the target an input of it
+        assert replay.target_inputs and replay.by_target == {} and replay.sample is not None
+    else:  # nn.losses take plain-number targets: one function per distinct target
+        assert not replay.target_inputs and len(replay.by_target) == len({repr(t) for t in y})
+    if options.get("batch_size") == 1:
+        assert replay.reduction is None  # never needed: the mean of one term is the sum
+    else:
+        assert replay.reduction == ("sum" if case == "hinge summed" else "mean")
+
+
+def test_nn_cross_entropy_with_compile() -> None:
+    """``nn.functional.logsumexp`` subtracts ``max(z)`` as a plain number, so the graph holds a
+    constant that changes with the scores: the replay's guard refuses it (with the fallback named)
+    rather than freeze it. Should logsumexp keep its shift inside the graph, the training matches."""
+    try:
+        runs = twin_runs(lambda: MLP(2, [6, 3], seed=0), X_SPIRAL, Y_SPIRAL, cross_entropy, epochs=2)
+    except TraceError as error:
+        assert "different graph" in str(error) and "compile=False" in str(error)
+    else:
+        assert_same_training(runs)
+
+
+def test_compiled_training_keeps_validation_schedules_clipping_and_early_stopping() -> None:
+    X, y = moons_pm(30, seed=0)
+    X_val, y_val = moons_pm(10, seed=1)
+    logs: list[list[tuple[int, float]]] = [[], []]
+    histories = []
+    for compile in (False, True):
+        model = MLP(2, [5, 1], seed=0)
+        optimizer = SGD(model.parameters(), lr=2.0)
+        history = fit(
+            model, X, y, loss=hinge, optimizer=optimizer, epochs=40, batch_size=10, seed=0, penalty=l2,
+            schedule=LinearDecay(optimizer, end_lr=0.2, total_steps=120), clip_norm=0.5,
+            validation_data=(X_val, y_val), early_stopping=EarlyStopping(patience=3, monitor="val_accuracy"),
+            callbacks=[lambda log, k=compile: logs[k].append((log.epoch, log.val_loss))],
+            progress=False, compile=compile,
+        )  # fmt: skip
+        histories.append((history, model, None))
+    assert_same_training(histories)  # type: ignore[arg-type]
+    eager, compiled = histories[0][0], histories[1][0]
+    assert compiled.stop_reason == eager.stop_reason == "early_stopping"
+    assert compiled.best_epoch == eager.best_epoch
+    assert [e for e, _ in logs[1]] == [e for e, _ in logs[0]]
+
+
+def test_compiled_evaluate_matches_the_eager_one() -> None:
+    X, y = moons_pm()
+    model = MLP(2, [4, 1], seed=0)
+    eager = Trainer(model, hinge, SGD(model.parameters(), lr=0.1), penalty=l2)
+    compiled = Trainer(model, hinge, SGD(model.parameters(), lr=0.1), penalty=l2, compile=True)
+    loss, acc = compiled.evaluate(X, y)  # before any training: traced here, in eval mode
+    assert loss == pytest.approx(eager.evaluate(X, y)[0], rel=1e-12) and acc == eager.evaluate(X, y)[1]
+    assert set(compiled._replays) == {False} and model.training
+
+
+def test_compile_refuses_dropout() -> None:
+    model = Sequential(Layer(2, 4, seed=0), Dropout(0.5, seed=0), Layer(4, 1, None, seed=1))
+    X, y = moons_pm()
+    with pytest.raises(TraceError, match=r"Dropout\(p=0.5\).*random mask.*compile=False"):
+        fit(model, X, y, loss=hinge, optimizer=SGD(model.parameters(), lr=0.1), compile=True)
+    no_dropout = Sequential(Layer(2, 4, seed=0), Dropout(0.0), Layer(4, 1, None, seed=1))
+    fit(no_dropout, X, y, loss=hinge, optimizer=SGD(no_dropout.parameters(), lr=0.1), compile=True,
+        progress=False)  # fmt: skip
+
+
+def _data(v: Any) -> float:
+    return float(v.data if isinstance(v, Value) else v)
+
+
+class BranchOnSign(Module):
+    """A graph that depends on the data: ``w x`` for positive x, ``w x^2`` otherwise."""
+
+    def __init__(self) -> None:
+        self.w = Value(0.5)
+
+    def __call__(self, x: Sequence[Any]) -> Any:
+        return self.w * x[0] if _data(x[0]) > 0 else self.w * x[0] * x[0]
+
+
+class HiddenWeight(Module):
+    """Reads a Value that is not one of its parameters (private attributes are not)."""
+
+    def __init__(self) -> None:
+        self.w = Value(0.5)
+        self._scale = Value(2.0)
+
+    def __call__(self, x: Sequence[Any]) -> Any:
+        return self._scale * self.w * x[0]
+
+
+@pytest.mark.parametrize(
+    ("model", "why"),
+    [(BranchOnSign(), "different graph"), (HiddenWeight(), "neither inputs nor declared parameters")],
+)
+def test_what_the_replay_refuses_names_compile_false_as_the_fallback(model: Module, why: str) -> None:
+    X, y = [[1.0], [-1.0], [2.0], [-2.0]], [1, 1, -1, -1]
+    eager = fit(model, X, y, loss=hinge, optimizer=SGD(model.parameters(), lr=0.1), progress=False)
+    assert eager.epochs == 1  # the eager engine trains it
+    with pytest.raises(TraceError, match=f"compile=True cannot replay.*{why}.*compile=False"):
+        fit(model, X, y, loss=hinge, optimizer=SGD(model.parameters(), lr=0.1), compile=True)
+
+
+def test_compile_refuses_what_it_cannot_split_into_samples() -> None:
+    X, y = moons_pm()
+    model = MLP(2, [3, 1], seed=0)
+    optimizer = SGD(model.parameters(), lr=0.1)
+    squared_mean = lambda outputs, targets: hinge(outputs, targets) ** 2  # not a mean of per-sample terms
+    with pytest.raises(ValueError, match="must be the mean or the sum"):
+        fit(model, X, y, loss=squared_mean, optimizer=optimizer, compile=True)
+    X_many, y_many = make_sine(70, seed=0)  # 70 distinct targets, and mse takes only numbers
+    regression = MLP(1, [2, 1], seed=0)
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=r"more than 64 values .*compile=False"):
+        fit(
+            regression, X_many, y_many, loss=mse, optimizer=SGD(regression.parameters(), lr=0.1), compile=True
+        )
+    assert time.perf_counter() - start < 2  # refused before compiling anything
+    with pytest.raises(TypeError, match="sample must be a list of numbers"):
+        fit(model, [1.0, 2.0], [1, -1], loss=hinge, optimizer=optimizer, compile=True)
+    with pytest.raises(ValueError, match="step_fn or compile=True"):
+        fit(model, X, y, loss=hinge, optimizer=optimizer, compile=True, step_fn=lambda X, y: StepResult(0.0))
+    with pytest.raises(TypeError, match="compile must be True or False"):
+        Trainer(model, hinge, optimizer, compile="yes")  # type: ignore[arg-type]
+
+
+def test_moons_reaches_100_percent_compiled() -> None:
+    """micrograd's demo (see test_moons_reaches_100_percent_like_micrograd) through the compiled
+    replay: the same 100 steps, about 1 s here end to end, the compiling included."""
+    X, y = moons_pm(100, seed=1)
+    model = MLP(2, [16, 16, 1], seed=0)
+    optimizer = SGD(model.parameters(), lr=1.0)
+    start = time.perf_counter()
+    history = fit(
+        model, X, y, loss=hinge, optimizer=optimizer, epochs=100, compile=True,
+        penalty=lambda m: l2_penalty(m.parameters(), lam=0.02, n=len(X)),
+        schedule=LinearDecay(optimizer, end_lr=0.1, total_steps=100), progress=False,
+    )  # fmt: skip
+    seconds = time.perf_counter() - start
+    with no_grad():
+        final = accuracy([model(x) for x in X], y)
+    print(f"moons compiled: {final:.0%} after 100 steps in {seconds:.2f} s (compile included)")
+    assert history.accuracy[0] < 0.9 and final == 1.0 and history.accuracy[-10:] == [1.0] * 10
+
+
 # -- progress output --------------------------------------------------------------------------------
 
 
@@ -407,3 +670,15 @@ def test_moons_reaches_100_percent_like_micrograd() -> None:
     assert history.accuracy[0] < 0.9 and final == 1.0
     assert history.accuracy[-10:] == [1.0] * 10
     assert isinstance(model([0.0, 0.0]), Value)
+
+    replayed = MLP(2, [16, 16, 1], seed=0)
+    optimizer = SGD(replayed.parameters(), lr=1.0)
+    start = time.perf_counter()
+    compiled = fit(
+        replayed, X, y, loss=hinge, optimizer=optimizer, epochs=100, compile=True,
+        penalty=lambda m: l2_penalty(m.parameters(), lam=0.02, n=len(X)),
+        schedule=LinearDecay(optimizer, end_lr=0.1, total_steps=100), progress=False,
+    )  # fmt: skip
+    print(f"moons compiled: {time.perf_counter() - start:.2f} s, eager {seconds:.2f} s (100 steps)")
+    assert compiled.loss == pytest.approx(history.loss, rel=1e-9)
+    assert compiled.accuracy == history.accuracy
