@@ -27,8 +27,16 @@ def _as_values(scores: Sequence[Scalar], where: str) -> list[Value]:
     return [s if isinstance(s, Value) else Value(s) for s in scores]
 
 
-def _max_finite(values: list[Value]) -> float:
-    """The shift ``m``: the largest score, or 0 when none is finite (keeps ``z - m`` defined)."""
+def _max_finite(values: list[Value]) -> Value | float:
+    """The shift ``m``: the largest score. While every score is finite it is computed inside the
+    graph, ``max(m, z) = m + relu(z - m)``, so a compiled replay recomputes it for new numbers (its
+    gradient cancels in ``z - m``). Otherwise the largest finite score as a number, or 0 when none
+    is finite (keeps ``z - m`` defined)."""
+    if all(math.isfinite(v.data) for v in values):
+        m = values[0]
+        for v in values[1:]:
+            m = m + (v - m).relu()
+        return m
     finite = [v.data for v in values if math.isfinite(v.data)]
     return max(finite) if finite else 0.0
 
