@@ -18,9 +18,11 @@ last reference to an output frees the whole graph at once by reference counting.
 from __future__ import annotations
 
 import decimal
+import itertools
 import math
 import numbers
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
+from operator import attrgetter
 from typing import Any, TypeAlias
 
 from autograd.modes import RECORDING, grad_mode
@@ -59,6 +61,10 @@ def _unary_placeholder(self: Value) -> Value:
     raise NotImplementedError  # replaced by a generated operator right after the class
 
 
+def _ternary_placeholder(self: Value, factor: Operand, addend: Operand) -> Value:
+    raise NotImplementedError  # replaced by a generated operator right after the class
+
+
 class Value:
     """A scalar that remembers how it was computed, so it can be differentiated.
 
@@ -71,7 +77,8 @@ class Value:
         op: the op's name (``"+"``, ``"tanh"``, ...), ``""`` for a leaf.
     """
 
-    __slots__ = ("_op", "children", "data", "grad", "label")
+    __slots__ = ("_creation", "_op", "children", "data", "grad", "label")
+    _creation: int  # recorded nodes only: a counter that orders them by creation
     is_constant = False  # True for numbers that entered the graph through an operator
 
     def __init__(self, data: Any, label: str = "") -> None:
@@ -127,7 +134,7 @@ class Value:
         if self._op is None:
             self.grad += seed
             return
-        nodes = list(reverse_topological_order(self))  # interior nodes; each after all its users
+        nodes = reverse_topological_order(self)  # interior nodes, each before its inputs
         for node in nodes:
             node.grad = 0.0
         self.grad = seed
@@ -144,6 +151,7 @@ class Value:
     __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _binary_placeholder
     __truediv__ = __rtruediv__ = __pow__ = __rpow__ = _binary_placeholder
     __neg__ = __abs__ = exp = log = sqrt = sin = cos = tanh = sigmoid = softplus = relu = _unary_placeholder
+    mul_add = _ternary_placeholder  # self * factor + addend in one node (a neuron's weighted sum)
 
     def __pos__(self) -> Value:
         return self
@@ -189,14 +197,13 @@ def _operator(op: Op, reflected: bool = False) -> Callable[..., Value]:
 
     Inlining the rule saves three Python calls per op; the rule itself still lives only in the table.
     """
-    inputs: tuple[str, ...] = ("self",)
-    if op.arity == 2:
-        inputs = ("other", "self") if reflected else ("self", "other")
+    parameters = _PARAMETERS[op.arity]
+    inputs = ("other", "self") if reflected else parameters  # the op's inputs a, b, ... in order
     method_name = _METHOD_NAMES[op.name][reflected]
     # Defined as `method`, renamed below: `def tanh` would shadow the float tanh the rule calls.
-    lines = [f"def method(self{', other' if op.arity == 2 else ''}):"]
-    if op.arity == 2:
-        lines += ["    if not isinstance(other, Value):", "        other = constant(op, other, self)"]
+    lines = [f"def method({', '.join(parameters)}):"]
+    for name in parameters[1:]:
+        lines += [f"    if not isinstance({name}, Value):", f"        {name} = constant(op, {name}, self)"]
     lines += [f"    {name} = {node}.data" for name, node in zip(INPUT_NAMES, inputs)]
     lines += [
         "    out = new_node(Value)",
@@ -206,6 +213,7 @@ def _operator(op: Op, reflected: bool = False) -> Callable[..., Value]:
         "    if grad_mode.get() is RECORDING:",
         f"        out.children = ({', '.join(inputs)},)",
         "        out._op = op",
+        "        out._creation = next_creation()",
         "        return out",
         f"    return unrecorded(out, op, ({', '.join(inputs)},))",
     ]
@@ -218,6 +226,7 @@ def _operator(op: Op, reflected: bool = False) -> Callable[..., Value]:
         "grad_mode": grad_mode,
         "RECORDING": RECORDING,
         "unrecorded": _unrecorded,
+        "next_creation": _next_creation,
     }
     exec(compile("\n".join(lines) + "\n", f"<Value operator {op.name}>", "exec"), namespace)
     method: Callable[..., Value] = namespace["method"]
@@ -226,6 +235,9 @@ def _operator(op: Op, reflected: bool = False) -> Callable[..., Value]:
     method.__doc__ = op.doc
     return method
 
+
+# the method's parameters for an op of 1, 2, 3 inputs
+_PARAMETERS = {1: ("self",), 2: ("self", "other"), 3: ("self", "factor", "addend")}
 
 # op name -> (method name, reflected method name)
 _METHOD_NAMES: dict[str, tuple[str, str]] = {
@@ -238,6 +250,7 @@ _METHOD_NAMES: dict[str, tuple[str, str]] = {
     "abs": ("__abs__", ""),
     **{name: (name, "") for name in ("exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "softplus")},
     "relu": ("relu", ""),
+    "mul_add": ("mul_add", ""),
 }
 
 
@@ -255,13 +268,8 @@ def apply(op: Op, *inputs: Operand) -> Value:
     """Run ``op`` forward on ``inputs`` (Values or numbers) and record the result in the graph."""
     if len(inputs) != op.arity:
         raise TypeError(f"op {op.name!r} takes {op.arity} inputs, got {len(inputs)}")
-    return _binary(op, *inputs) if op.arity == 2 else _unary(op, *inputs)
-
-
-def _unary(op: Op, a: Operand) -> Value:
-    if not isinstance(a, Value):
-        a = _constant(op, a, None)
-    return _record(op, op.evaluate(a.data), (a,))
+    nodes = tuple(x if isinstance(x, Value) else _constant(op, x, inputs[0]) for x in inputs)
+    return _record(op, op.evaluate(*[node.data for node in nodes]), nodes)
 
 
 def _binary(op: Op, a: Operand, b: Operand) -> Value:
@@ -280,6 +288,7 @@ def _record(op: Op, data: float, children: tuple[Value, ...]) -> Value:
     if grad_mode.get() is RECORDING:
         out.children = children
         out._op = op
+        out._creation = _next_creation()
         return out
     return _unrecorded(out, op, children)
 
@@ -289,6 +298,8 @@ def _unrecorded(out: Value, op: Op, children: tuple[Value, ...]) -> Value:
     mode = grad_mode.get()
     out.children = children if mode.record else ()
     out._op = op if mode.record else None
+    if mode.record:
+        out._creation = _next_creation()
     if mode.check_anomaly and not math.isfinite(out.data):
         raise FloatingPointError(
             f"detect_anomaly: op {op.name!r} produced {out.data} from inputs "
@@ -298,6 +309,10 @@ def _unrecorded(out: Value, op: Op, children: tuple[Value, ...]) -> Value:
 
 
 _new_node = object.__new__
+
+# Every recorded node gets the next number: a node's inputs always exist before it, so sorting
+# nodes by this number, newest first, puts each node before all of its inputs.
+_next_creation = itertools.count().__next__
 
 
 def _constant(op: Op, number: object, other: object) -> Constant:
@@ -324,38 +339,27 @@ def _describe(node: Value) -> str:
 # -- graph traversal and backpropagation ---------------------------------------------------------
 
 
-def count_uses(root: Value) -> dict[Value, int]:
-    """For every node below ``root``: how many times it is an input (``a * a`` uses ``a`` twice)."""
-    uses = {root: 0}
+def reverse_topological_order(root: Value) -> list[Value]:
+    """``root`` and every interior node below it, each one before all of its inputs.
+
+    That is the order the chain rule needs: when a node comes up, every path from ``root`` to it
+    has been summed into its gradient. A node's inputs are always created before it, so the nodes
+    reachable from ``root``, newest first, are in this order. No recursion: depth is limited only
+    by memory. Leaves are left out (they have nothing to pass on).
+    """
+    if root._op is None:
+        return []
+    seen = {root}
     stack = [root]
     while stack:
         for child in stack.pop().children:
-            if child in uses:
-                uses[child] += 1
-            else:
-                uses[child] = 1
+            if child._op is not None and child not in seen:
+                seen.add(child)
                 stack.append(child)
-    return uses
+    return sorted(seen, key=_creation_of, reverse=True)
 
 
-def reverse_topological_order(root: Value) -> Iterator[Value]:
-    """Yield ``root`` and every interior node below it, each one only after every node that uses it.
-
-    That is the order the chain rule needs: when a node comes up, all the paths from ``root`` to it
-    have been summed into its gradient. No recursion: depth is limited only by memory. Leaves are
-    not yielded (they have nothing to pass on).
-    """
-    pending_uses = count_uses(root)
-    ready = [root]
-    while ready:
-        node = ready.pop()
-        yield node
-        for child in node.children:
-            remaining = pending_uses[child] - 1
-            if remaining:
-                pending_uses[child] = remaining
-            elif child._op is not None:
-                ready.append(child)
+_creation_of = attrgetter("_creation")
 
 
 def topological_order(root: Value | Sequence[Value]) -> list[Value]:

@@ -26,7 +26,7 @@ from typing import Any
 
 from autograd import numerics
 
-INPUT_NAMES = ("a", "b")
+INPUT_NAMES = ("a", "b", "c")
 
 # Names a rule may use, on floats (IEEE-754, never raising) ...
 FLOAT_FUNCTIONS: dict[str, Any] = {
@@ -226,6 +226,7 @@ COS     = Op("cos",     "cos(a)",      ("-sin(a)",),                "d cos(a)/da
 TANH    = Op("tanh",    "tanh(a)",     ("1 - out * out",),          "d tanh(a)/da = 1 - tanh(a)^2")
 SIGMOID = Op("sigmoid", "sigmoid(a)",  ("out * (1 - out)",),        "d s(a)/da = s(a) (1 - s(a))")
 RELU    = Op("relu",    "max(a, 0.0)", ("step(a)",),                "d max(a, 0)/da = 1 if a > 0 else 0")
+MUL_ADD = Op("mul_add", "a * b + c", ("b", "a", "1"),               "d(ab+c)/da = b, /db = a, /dc = 1")
 SOFTPLUS = Op("softplus", "softplus(a)", ("sigmoid(a)",),           "d ln(1 + e^a)/da = s(a)")
 LEAKY_RELU = Op("leaky_relu", "a if a > 0 else b * a",             # b is the slope alpha
                 ("step(a) + (1 - step(a)) * b", "(1 - step(a)) * a"), "d/da = 1 if a > 0 else alpha")
@@ -233,5 +234,6 @@ LEAKY_RELU = Op("leaky_relu", "a if a > 0 else b * a",             # b is the sl
 #: Every op, by name: the op test matrix, the drawing and the compiled replay iterate over this.
 OPS: dict[str, Op] = {op.name: op for op in (
     ADD, SUB, MUL, DIV, POW, NEG, ABS, EXP, LOG, SQRT, SIN, COS, TANH, SIGMOID, RELU, LEAKY_RELU, SOFTPLUS,
+    MUL_ADD,
 )}
 # fmt: on

@@ -137,6 +137,7 @@ DOMAINS: dict[str, tuple[Domain, ...]] = {
     "tanh": (REAL,),
     "sigmoid": (REAL,),
     "softplus": (REAL,),
+    "mul_add": (REAL, REAL, REAL),
     "relu": (NONZERO,),
     "leaky_relu": (NONZERO, SLOPE),
 }

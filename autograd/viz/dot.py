@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from autograd.engine import Value, topological_order
+from autograd.ops import INPUT_NAMES
 
 if TYPE_CHECKING:
     import graphviz
@@ -159,8 +160,10 @@ def is_symmetric(node: Value) -> bool:
     """True when swapping the two inputs of ``node``'s op does not change its result (``+``, ``*``),
     checked on two sample numbers; drawings label the inputs ``a``/``b`` only when order matters."""
     op = node._op
-    if op is None or op.arity != 2:
+    if op is None or op.arity == 1:
         return True
+    if op.arity > 2:
+        return False
     return bool(op.evaluate(2.0, 3.0) == op.evaluate(3.0, 2.0))
 
 
@@ -223,7 +226,7 @@ def dot_graph(
             continue
         dot.node(f"o{i}", nohtml(plain_text(node.op)), id=f"o{i}", **OP_STYLE)
         dot.edge(f"o{i}", f"n{i}", id=f"e{i}")
-        ports = "" if is_symmetric(node) else "ab"
+        ports = () if is_symmetric(node) else INPUT_NAMES
         for k, child in enumerate(node.children):
             port = {"label": ports[k]} if ports else {}
             dot.edge(f"n{drawing.index[child]}", f"o{i}", id=f"e{i}_{k}", **port)

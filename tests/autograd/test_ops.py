@@ -48,6 +48,7 @@ CALLS: dict[str, Fn] = {
     "tanh": Value.tanh,
     "sigmoid": Value.sigmoid,
     "softplus": Value.softplus,
+    "mul_add": Value.mul_add,
     "relu": Value.relu,
     "leaky_relu": Value.leaky_relu,
 }
@@ -69,6 +70,7 @@ FORWARD: dict[str, Fn] = {
     "tanh": math.tanh,
     "sigmoid": _sigmoid,
     "softplus": lambda a: math.log1p(math.exp(a)),
+    "mul_add": lambda a, b, c: a * b + c,
     "relu": lambda a: max(a, 0.0),
     "leaky_relu": lambda a, alpha: a if a > 0 else alpha * a,
 }
@@ -90,6 +92,7 @@ DERIVATIVE: dict[str, Fn] = {
     "tanh": lambda a: (1 / math.cosh(a) ** 2,),
     "sigmoid": lambda a: (math.exp(-a) / (1 + math.exp(-a)) ** 2,),
     "softplus": lambda a: (1 / (1 + math.exp(-a)),),
+    "mul_add": lambda a, b, c: (b, a, 1.0),
     "relu": lambda a: (_step(a),),
     "leaky_relu": lambda a, alpha: (1.0, 0.0) if a > 0 else (alpha, a),
 }
@@ -114,6 +117,7 @@ HESSIAN: dict[str, Fn] = {
     "tanh": lambda a: ((-2 * math.tanh(a) / math.cosh(a) ** 2,),),
     "sigmoid": lambda a: ((_sigmoid(a) * (1 - _sigmoid(a)) * (1 - 2 * _sigmoid(a)),),),
     "softplus": lambda a: ((_sigmoid(a) * (1 - _sigmoid(a)),),),
+    "mul_add": lambda a, b, c: ((0.0, 1.0, 0.0), (1.0, 0.0, 0.0), (0.0, 0.0, 0.0)),
     "relu": lambda a: ((0.0,),),
     "leaky_relu": lambda a, alpha: ((0.0, 0.0), (0.0, 0.0)) if a > 0 else ((0.0, 1.0), (1.0, 0.0)),
 }
@@ -145,7 +149,7 @@ def test_tables_name_only_declared_ops(table: str) -> None:
 
 @op_names
 def test_user_syntax_records_the_op_with_children_in_order(name: str) -> None:
-    out, leaves = record(name, (0.7, 0.3)[: OPS[name].arity])
+    out, leaves = record(name, (0.7, 0.3, 0.4)[: OPS[name].arity])
     assert out.op == name
     assert out.children == tuple(leaves)
     assert all(child is leaf for child, leaf in zip(out.children, leaves))
