@@ -179,6 +179,44 @@ def deepest_chain(value_type: Callable[[float], Any], limit: int) -> tuple[int, 
     return works, True
 
 
+def time_graph_engines(
+    engines: dict[str, Callable[[float], Any]], n: int, repeats: int
+) -> dict[str, list[float]]:
+    """[build, backward, total] ns per op of the chain, for each graph-building engine."""
+    results = {}
+    for name, value_type in engines.items():
+        run = eager_timings(value_type, chain, n)
+        build, backward = in_big_stack(lambda run=run: median_ns_per_op(run, n, repeats))
+        results[name] = [build, backward, build + backward]
+    return results
+
+
+def time_replay_and_floor(n: int, repeats: int) -> dict[str, list[float]]:
+    """Forward + backward ns per op of the chain: compiled replay (compile timed once) and plain floats."""
+    start = time.perf_counter()
+    compiled = compile(lambda x: chain(x, n))
+    compiled.value_and_grad(0.9)
+    compile_seconds = time.perf_counter() - start
+
+    def replay() -> float:
+        start = time.perf_counter()
+        compiled.value_and_grad(0.9)
+        return time.perf_counter() - start
+
+    def floor() -> float:
+        start = time.perf_counter()
+        chain_floor(n)
+        return time.perf_counter() - start
+
+    nan = float("nan")
+    (replay_ns,) = median_ns_per_op(replay, n, repeats)
+    (floor_ns,) = median_ns_per_op(floor, n, repeats)
+    return {
+        f"chainrule compiled (compile {compile_seconds:.2f} s, once)": [nan, nan, replay_ns],
+        "hand-written floats": [nan, nan, floor_ns],
+    }
+
+
 def table(title: str, header: list[str], rows: list[list[str]]) -> None:
     print(f"\n{title}\n")
     print("| " + " | ".join(header) + " |")
@@ -194,47 +232,29 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--depth-limit", type=int, default=1_000_000)
     args = parser.parse_args(argv)
     engines: dict[str, Callable[[float], Any]] = {"chainrule": Value}
-    for name, found in (("micrograd", micrograd_value()), ("PyTorch (0-d tensors)", torch_value())):
-        if found is None:
-            print(f"({name} is not installed: left out)")
-        else:
-            engines[name] = found
+    found = micrograd_value()
+    if found is None:
+        print("(micrograd is not installed: pip install -e '.[bench]' for the comparison)")
+    else:
+        engines["micrograd"] = found
+    repeats_for = {n: args.repeats if n < 100_000 else max(3, (args.repeats + 1) // 2) for n in args.sizes}
+    results: dict[int, dict[str, list[float]]] = {n: {} for n in args.sizes}
+    for n in args.sizes:
+        results[n].update(time_graph_engines(engines, n, repeats_for[n]))
+        results[n].update(time_replay_and_floor(n, repeats_for[n]))
+    # PyTorch last: importing it adds ~150,000 objects that every later full collection would scan.
+    found = torch_value()
+    if found is None:
+        print("(PyTorch is not installed: left out)")
+    else:
+        engines["PyTorch (0-d tensors)"] = found
+        for n in args.sizes:
+            results[n].update(time_graph_engines({"PyTorch (0-d tensors)": found}, n, repeats_for[n]))
 
     chain_rows: list[list[str]] = []
-    totals: dict[str, list[float]] = {}
     for n in args.sizes:
-        repeats = args.repeats if n < 100_000 else max(3, (args.repeats + 1) // 2)
-        results: dict[str, list[float]] = {}
-        for name, value_type in engines.items():
-            run = eager_timings(value_type, chain, n)
-            build, backward = in_big_stack(lambda run=run, n=n, r=repeats: median_ns_per_op(run, n, r))
-            results[name] = [build, backward, build + backward]
-        start = time.perf_counter()
-        compiled = compile(lambda x, n=n: chain(x, n))
-        compiled.value_and_grad(0.9)
-        compile_seconds = time.perf_counter() - start
-
-        def replay(compiled: Any = compiled) -> float:
-            start = time.perf_counter()
-            compiled.value_and_grad(0.9)
-            return time.perf_counter() - start
-
-        def floor(n: int = n) -> float:
-            start = time.perf_counter()
-            chain_floor(n)
-            return time.perf_counter() - start
-
-        (replay_ns,) = median_ns_per_op(replay, n, repeats)
-        (floor_ns,) = median_ns_per_op(floor, n, repeats)
-        results[f"chainrule compiled (compile {compile_seconds:.2f} s, once)"] = [
-            float("nan"),
-            float("nan"),
-            replay_ns,
-        ]
-        results["hand-written floats"] = [float("nan"), float("nan"), floor_ns]
-        for name, (build, backward, total) in results.items():
-            totals.setdefault(name, []).append(total)
-            ratio = f"{results['micrograd'][2] / total:.1f}x" if "micrograd" in results else "n/a"
+        for name, (build, backward, total) in results[n].items():
+            ratio = f"{results[n]['micrograd'][2] / total:.1f}x" if "micrograd" in results[n] else "n/a"
             cells = [f"{v:.0f}" if v == v else "-" for v in (build, backward, total)]
             chain_rows.append([f"{n:,}", name, *cells, ratio])
     table(
@@ -243,11 +263,12 @@ def main(argv: list[str] | None = None) -> None:
         chain_rows,
     )
     if len(args.sizes) > 1:
+        first, last = args.sizes[0], args.sizes[-1]
         print()
-        for name, values in totals.items():
+        for name in results[first]:
             if "compiled" not in name:
-                growth = values[-1] / values[0]
-                print(f"{name}: cost per op x{growth:.1f} from n={args.sizes[0]:,} to n={args.sizes[-1]:,}")
+                growth = results[last][name][2] / results[first][name][2]
+                print(f"{name}: cost per op x{growth:.1f} from n={first:,} to n={last:,}")
 
     n = 10_000
     reuse_rows = []
