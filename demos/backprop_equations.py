@@ -122,8 +122,10 @@ def compare(model: MLP, x: Vector, y: Vector, show: bool = False) -> tuple[float
             for parameter, by_hand in pairs:
                 worst_param = max(worst_param, abs(by_hand - parameter.grad))
                 if show:
-                    print(f"  {parameter.label:<9} {by_hand:+.15f}  {parameter.grad:+.15f}  "
-                          f"{by_hand - parameter.grad:+.1e}")
+                    print(
+                        f"  {parameter.label:<9} {by_hand:+.15f}  {parameter.grad:+.15f}  "
+                        f"{by_hand - parameter.grad:+.1e}"
+                    )
             worst_delta = max(worst_delta, abs(deltas[i][j] - z_nodes[i][j].grad))
     return worst_param, worst_delta, cost
 
@@ -133,8 +135,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     model = MLP(2, [3, 3, 2], activation="sigmoid", output_activation="sigmoid", seed=1)
     x, y = [0.5, -1.2], [1.0, 0.0]
 
-    heading(f"a sigmoid MLP 2 -> 3 -> 3 -> 2 ({len(model.parameters())} parameters), "
-            f"one example x = {x}, y = {y}")
+    heading(
+        f"a sigmoid MLP 2 -> 3 -> 3 -> 2 ({len(model.parameters())} parameters), one example x = {x}, y = {y}"
+    )
     weights, biases = weights_of(model)
     deltas, _, _ = backprop_by_hand(weights, biases, x, y)
     for number in range(len(deltas), 0, -1):
@@ -151,10 +154,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"  cost C = {cost.data:.6f}")
 
     heading("checks")
-    check(f"the equations equal the engine's grads for all {len(model.parameters())} weights and biases "
-          f"(largest difference {worst_param:.1e} <= {TOLERANCE:g})", worst_param <= TOLERANCE)
-    check(f"each z^l_j node's grad in the engine's graph is delta^l_j (largest difference {worst_delta:.1e})",
-          worst_delta <= TOLERANCE)
+    check(
+        f"the equations equal the engine's grads for all {len(model.parameters())} weights and biases "
+        f"(largest difference {worst_param:.1e} <= {TOLERANCE:g})",
+        worst_param <= TOLERANCE,
+    )
+    check(
+        f"each z^l_j node's grad in the engine's graph is delta^l_j (largest difference {worst_delta:.1e})",
+        worst_delta <= TOLERANCE,
+    )
     rng = random.Random(2)
     trials = 5 if args.quick else 200
     worst = 0.0
@@ -165,8 +173,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         target = [rng.random() for _ in range(sizes[-1])]
         params, deltas_error, _ = compare(net, sample, target)
         worst = max(worst, params, deltas_error)
-    check(f"they agree on {trials} random sigmoid MLPs of other shapes too (largest difference {worst:.1e})",
-          worst <= TOLERANCE)
+    check(
+        f"they agree on {trials} random sigmoid MLPs of other shapes too (largest difference {worst:.1e})",
+        worst <= TOLERANCE,
+    )
 
     heading("pictures: the scalar graph the engine differentiated (z and a nodes labelled)")
     _, _, cost = compare(model, x, y)

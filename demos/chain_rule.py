@@ -74,9 +74,7 @@ def local_derivative(node: Value, child: Value) -> tuple[str, float]:
     """d node / d child as the engine computes it: the op table's rule, and its value here."""
     op = OPS[node.op]
     position = node.children.index(child)
-    operands = ", ".join(
-        f"{var} = {c.label or format(c.data, 'g')}" for var, c in zip("ab", node.children)
-    )
+    operands = ", ".join(f"{var} = {c.label or format(c.data, 'g')}" for var, c in zip("ab", node.children))
     rule = f"op {op.name}: out = {op.forward}, d out/d{'ab'[position]} = {op.derivatives[position]}"
     return f"{rule}; {operands}", op.local_grads(node)[position]
 
@@ -102,35 +100,50 @@ def main(argv: Sequence[str] | None = None) -> int:
     heading("the chain rule: multiply the local derivatives along each path")
     shared = local["dg/dh"] * local["dh/dk"] * local["dk/dm"]
     product_x, product_y = shared * local["dm/dx"], shared * local["dm/dy"]
-    print(f"  df/dx = dg/dh * dh/dk * dk/dm * dm/dx = {local['dg/dh']:g} * {local['dh/dk']:g} * "
-          f"{local['dk/dm']:g} * {local['dm/dx']:g} = {product_x:g}")
-    print(f"  df/dy = dg/dh * dh/dk * dk/dm * dm/dy = {local['dg/dh']:g} * {local['dh/dk']:g} * "
-          f"{local['dk/dm']:g} * {local['dm/dy']:g} = {product_y:g}")
+    print(
+        f"  df/dx = dg/dh * dh/dk * dk/dm * dm/dx = {local['dg/dh']:g} * {local['dh/dk']:g} * "
+        f"{local['dk/dm']:g} * {local['dm/dx']:g} = {product_x:g}"
+    )
+    print(
+        f"  df/dy = dg/dh * dh/dk * dk/dm * dm/dy = {local['dg/dh']:g} * {local['dh/dk']:g} * "
+        f"{local['dk/dm']:g} * {local['dm/dy']:g} = {product_y:g}"
+    )
     print(f"  by hand: df/dx = 2xy^2 + 6y = {df_dx(X, Y):g},  df/dy = 2x^2y + 6x = {df_dy(X, Y):g}")
 
     heading("backpropagation: the same products, from the output back to the inputs")
     for step in step_through(g):
         if isinstance(step, BackwardStep) and not step.child.is_constant:
-            print(f"  {step.child_name}.grad += d{step.name}/d{step.child_name} * {step.name}.grad"
-                  f" = {step.local:g} * {step.node_grad:g}  ->  {step.child_name}.grad = {step.after:g}")
+            print(
+                f"  {step.child_name}.grad += d{step.name}/d{step.child_name} * {step.name}.grad"
+                f" = {step.local:g} * {step.node_grad:g}  ->  {step.child_name}.grad = {step.after:g}"
+            )
     g.backward()
     print(f"  g.backward():  x.grad = {x.grad:g},  y.grad = {y.grad:g}")
 
     heading("checks")
-    check("the product of local derivatives is 2xy^2 + 6y and 2x^2y + 6x at (2, 3)",
-          close(product_x, df_dx(X, Y)) and close(product_y, df_dy(X, Y)))
-    check("backward() gives the same: x.grad = df/dx, y.grad = df/dy",
-          close(x.grad, df_dx(X, Y)) and close(y.grad, df_dy(X, Y)))
+    check(
+        "the product of local derivatives is 2xy^2 + 6y and 2x^2y + 6x at (2, 3)",
+        close(product_x, df_dx(X, Y)) and close(product_y, df_dy(X, Y)),
+    )
+    check(
+        "backward() gives the same: x.grad = df/dx, y.grad = df/dy",
+        close(x.grad, df_dx(X, Y)) and close(y.grad, df_dy(X, Y)),
+    )
     rng = random.Random(0)
     points = [(rng.uniform(-5, 5), rng.uniform(-5, 5)) for _ in range(20 if args.quick else 1000)]
     worst = 0.0
     for a, b in points:
         xv, yv = Value(a), Value(b)
         gx, gy = grad(f(xv, yv), [xv, yv])
-        worst = max(worst, abs(gx - df_dx(a, b)) / max(1.0, abs(df_dx(a, b))),
-                    abs(gy - df_dy(a, b)) / max(1.0, abs(df_dy(a, b))))
-    check(f"grad(f) matches both formulas at {len(points)} random points (worst relative error {worst:.1e})",
-          worst < 1e-12)
+        worst = max(
+            worst,
+            abs(gx - df_dx(a, b)) / max(1.0, abs(df_dx(a, b))),
+            abs(gy - df_dy(a, b)) / max(1.0, abs(df_dy(a, b))),
+        )
+    check(
+        f"grad(f) matches both formulas at {len(points)} random points (worst relative error {worst:.1e})",
+        worst < 1e-12,
+    )
     check("finite differences agree (gradcheck)", gradcheck(f, [X, Y]))
 
     heading("pictures")

@@ -87,8 +87,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     rng = random.Random(0)
 
     heading("the gradient of f(x) = log(sum_i exp(x_i)) for n inputs, both ways")
-    print(f"  {'n':>5} {'forward passes':>15} {'reverse passes':>15} {'forward ops':>12} {'reverse ops':>12}"
-          f" {'forward s':>10} {'reverse s':>10} {'time ratio':>11}")
+    print(
+        f"  {'n':>5} {'forward passes':>15} {'reverse passes':>15} {'forward ops':>12} {'reverse ops':>12}"
+        f" {'forward s':>10} {'reverse s':>10} {'time ratio':>11}"
+    )
     rows = []
     for n in sizes:
         x = [rng.uniform(-3, 3) for _ in range(n)]
@@ -97,22 +99,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         exact = softmax(x)
         disagreement = max(max(abs(a - b), abs(a - c)) for a, b, c in zip(g_forward, g_reverse, exact))
         rows.append((n, f_forward, f_reverse, t_forward, t_reverse, disagreement))
-        print(f"  {n:>5} {f_forward.passes:>15} {f_reverse.passes:>15} {2 * f_forward.operations:>12}"
-              f" {2 * f_reverse.operations:>12} {t_forward:>10.4f} {t_reverse:>10.4f}"
-              f" {t_forward / t_reverse:>10.1f}x")
+        print(
+            f"  {n:>5} {f_forward.passes:>15} {f_reverse.passes:>15} {2 * f_forward.operations:>12}"
+            f" {2 * f_reverse.operations:>12} {t_forward:>10.4f} {t_reverse:>10.4f}"
+            f" {t_forward / t_reverse:>10.1f}x"
+        )
     print("  (ops: operations evaluated plus local derivatives taken, summed over the passes)")
 
     heading("checks")
     worst = max(row[5] for row in rows)
-    check(f"forward mode, reverse mode and the closed form (softmax) agree (largest difference {worst:.1e})",
-          worst < 1e-12)
-    check("forward mode needs n passes for n inputs, reverse mode 1",
-          all(ff.passes == n and fr.passes == 1 for n, ff, fr, *_ in rows))
-    check("so forward mode does n times the work of reverse mode",
-          all(ff.operations == n * fr.operations for n, ff, fr, *_ in rows))
+    check(
+        f"forward mode, reverse mode and the closed form (softmax) agree (largest difference {worst:.1e})",
+        worst < 1e-12,
+    )
+    check(
+        "forward mode needs n passes for n inputs, reverse mode 1",
+        all(ff.passes == n and fr.passes == 1 for n, ff, fr, *_ in rows),
+    )
+    check(
+        "so forward mode does n times the work of reverse mode",
+        all(ff.operations == n * fr.operations for n, ff, fr, *_ in rows),
+    )
     n, _, _, t_forward, t_reverse, _ = rows[-1]
-    check(f"and at n = {n} it takes longer: {t_forward / t_reverse:.0f}x the time of reverse mode",
-          t_forward > 2 * t_reverse)
+    check(
+        f"and at n = {n} it takes longer: {t_forward / t_reverse:.0f}x the time of reverse mode",
+        t_forward > 2 * t_reverse,
+    )
 
     heading("pictures")
     plt = pyplot()
@@ -124,8 +136,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def picture(plt: Any, rows: list[Any]) -> Any:
     ns = [row[0] for row in rows]
     figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2))
-    forward, reverse = {"color": "#b45309", "label": "forward mode (n jvp)"}, {
-        "color": "#1d4ed8", "label": "reverse mode (1 grad)"}
+    forward, reverse = (
+        {"color": "#b45309", "label": "forward mode (n jvp)"},
+        {"color": "#1d4ed8", "label": "reverse mode (1 grad)"},
+    )
     left.loglog(ns, [2 * row[1].operations for row in rows], "o-", **forward)
     left.loglog(ns, [2 * row[2].operations for row in rows], "s-", **reverse)
     left.set(title="operations for the whole gradient", xlabel="n inputs")

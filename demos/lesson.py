@@ -34,7 +34,9 @@ def parse_args(
     parser = argparse.ArgumentParser(prog=f"python demos/{demo}.py", description=summary)
     parser.add_argument("--quick", action="store_true", help="a smaller, faster run (the tests use it)")
     parser.add_argument(
-        "--out", type=Path, default=DEMOS / "out" / demo,
+        "--out",
+        type=Path,
+        default=DEMOS / "out" / demo,
         help=f"folder for the pictures (default: demos/out/{demo}/)",
     )
     if add_arguments is not None:

@@ -54,8 +54,9 @@ def accuracy(s: Sequence[float], y: Sequence[int]) -> float:
     return sum((si > 0) == (yi > 0) for si, yi in zip(s, y)) / len(y)
 
 
-def compiled_step(model: MLP, X: list[list[float]], y: list[int],
-                  penalty: Callable[[Module], Value]) -> Callable[..., StepResult]:
+def compiled_step(
+    model: MLP, X: list[list[float]], y: list[int], penalty: Callable[[Module], Value]
+) -> Callable[..., StepResult]:
     """``fit``'s gradient computation as a compiled replay: the graph of the loss is recorded once and
     rerun as straight-line float code at every step (see ``autograd.compiled``). It fills the same
     ``.grad``s with the same numbers as ``loss.backward()``; it reports no per-point outputs, so the
@@ -74,8 +75,11 @@ def compiled_step(model: MLP, X: list[list[float]], y: list[int],
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--compiled", action="store_true",
-                        help="compute the gradients with a compiled replay of the graph (faster)")
+    parser.add_argument(
+        "--compiled",
+        action="store_true",
+        help="compute the gradients with a compiled replay of the graph (faster)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -97,8 +101,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     penalty = lambda m: l2_penalty(m.parameters(), lam=2 * n * ALPHA, n=n)
     train_start = time.perf_counter()
     step_fn = compiled_step(model, X, y, penalty) if args.compiled else None
-    history = fit(model, X, y, loss=hinge, optimizer=optimizer, epochs=steps, penalty=penalty,
-                  schedule=schedule, log_every=max(1, steps // 10), step_fn=step_fn)
+    history = fit(
+        model,
+        X,
+        y,
+        loss=hinge,
+        optimizer=optimizer,
+        epochs=steps,
+        penalty=penalty,
+        schedule=schedule,
+        log_every=max(1, steps // 10),
+        step_fn=step_fn,
+    )
     train_seconds = time.perf_counter() - train_start
     how = "compiled replay" if args.compiled else "graph built and backpropagated every step"
     print(f"trained in {train_seconds:.1f} s ({1000 * train_seconds / steps:.0f} ms per step; {how})")
@@ -114,11 +128,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"first reached 100% training accuracy at step {first}")
 
     if args.quick:
-        check("quick run: the loss falls below a quarter of its start and training accuracy is >= 90%",
-              history.loss[-1] < history.loss[0] / 4 and train_accuracy >= 0.9)
+        check(
+            "quick run: the loss falls below a quarter of its start and training accuracy is >= 90%",
+            history.loss[-1] < history.loss[0] / 4 and train_accuracy >= 0.9,
+        )
     else:
-        check("the network classifies every training point correctly (100% training accuracy)",
-              train_accuracy == 1.0)
+        check(
+            "the network classifies every training point correctly (100% training accuracy)",
+            train_accuracy == 1.0,
+        )
 
     heading("pictures")
     plt = pyplot()
@@ -141,8 +159,16 @@ def decision_boundary(plt: Any, model: MLP, X: Sequence[Sequence[float]], y: Seq
     ax.contourf(gx, gy, z, levels=[-1e9, 0, 1e9], colors=["#fbd5d5", "#d5e3fb"])
     ax.contour(gx, gy, z, levels=[0], colors="#374151", linewidths=1)
     for label, color, marker in ((-1, "#dc2626", "o"), (1, "#2563eb", "s")):
-        ax.scatter([p[0] for p, t in zip(X, y) if t == label], [p[1] for p, t in zip(X, y) if t == label],
-                   c=color, marker=marker, s=18, edgecolors="white", linewidths=0.5, label=f"y = {label:+d}")
+        ax.scatter(
+            [p[0] for p, t in zip(X, y) if t == label],
+            [p[1] for p, t in zip(X, y) if t == label],
+            c=color,
+            marker=marker,
+            s=18,
+            edgecolors="white",
+            linewidths=0.5,
+            label=f"y = {label:+d}",
+        )
     ax.set(title="MLP(2, [16, 16, 1]) on two moons: decision boundary", xlabel="x1", ylabel="x2")
     ax.legend(loc="lower left", fontsize=8)
     return figure
@@ -151,8 +177,9 @@ def decision_boundary(plt: Any, model: MLP, X: Sequence[Sequence[float]], y: Seq
 def training_curves(plt: Any, history: History) -> Any:
     """Loss (log scale) and training accuracy per step (when recorded)."""
     steps = range(1, history.epochs + 1)
-    figure, axes = plt.subplots(1, 2 if history.accuracy else 1, figsize=(8 if history.accuracy else 4, 3),
-                                squeeze=False)
+    figure, axes = plt.subplots(
+        1, 2 if history.accuracy else 1, figsize=(8 if history.accuracy else 4, 3), squeeze=False
+    )
     axes[0][0].semilogy(steps, history.loss, color="#b45309")
     axes[0][0].set(title="loss (max-margin + L2)", xlabel="step")
     if history.accuracy:

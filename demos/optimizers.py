@@ -48,8 +48,9 @@ OPTIMIZERS: dict[str, Callable[[list[Value]], Optimizer]] = {
 }
 
 
-def train(make_optimizer: Callable[[list[Value]], Optimizer], X: list[list[float]], y: list[int],
-          steps: int) -> list[float]:
+def train(
+    make_optimizer: Callable[[list[Value]], Optimizer], X: list[list[float]], y: list[int], steps: int
+) -> list[float]:
     """The loss at every step of full-batch training from the same initial weights."""
     model = MLP(2, [8, 8, 1], activation="tanh", seed=SEED)
     optimizer = make_optimizer(model.parameters())
@@ -74,14 +75,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         start = time.perf_counter()
         curves[name] = train(make_optimizer, X, y, steps)
         marks = "  ".join(f"{curves[name][k]:.4f}" for k in (0, steps // 4, steps // 2, steps - 1))
-        print(f"  {name:<22} loss at steps 1, {steps // 4}, {steps // 2}, {steps}:  {marks}"
-              f"   ({time.perf_counter() - start:.1f} s)")
+        print(
+            f"  {name:<22} loss at steps 1, {steps // 4}, {steps // 2}, {steps}:  {marks}"
+            f"   ({time.perf_counter() - start:.1f} s)"
+        )
 
     heading("checks")
     sgd_final = curves["SGD (lr 0.1)"][-1]
     for name, curve in list(curves.items())[1:]:
-        check(f"{name} ends lower than plain SGD: {curve[-1]:.4f} < {sgd_final:.4f} "
-              f"({sgd_final / curve[-1]:.1f}x lower)", curve[-1] < sgd_final)
+        check(
+            f"{name} ends lower than plain SGD: {curve[-1]:.4f} < {sgd_final:.4f} "
+            f"({sgd_final / curve[-1]:.1f}x lower)",
+            curve[-1] < sgd_final,
+        )
 
     heading("pictures")
     plt = pyplot()

@@ -62,8 +62,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     X, y = make_sine(N, noise=NOISE, seed=SEED)  # X holds one-element lists [x]
     model = MLP(1, [HIDDEN, 1], activation="relu", seed=SEED)
     params = model.parameters()
-    heading(f"{N} points of sin(x) + noise; model {model.nin} -> {HIDDEN} ReLU -> 1 linear, "
-            f"{len(params)} parameters")
+    heading(
+        f"{N} points of sin(x) + noise; model {model.nin} -> {HIDDEN} ReLU -> 1 linear, "
+        f"{len(params)} parameters"
+    )
     print(f"mean squared error before training: {mse(model, X, y):.4f}")
 
     heading(f"stochastic gradient descent: {epochs} epochs x {N} single-sample steps")
@@ -88,9 +90,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     with no_grad():
         fit = [F(model, [x]).data for x in grid]
     to_sine = sum((f - math.sin(x)) ** 2 for f, x in zip(fit, grid)) / len(grid)
-    kinks = sum(1 for n in model.layers[0].neurons if n.w[0].data != 0 and
-                -math.pi < -n.b.data / n.w[0].data < math.pi)
-    print(f"training mean squared error {history[-1]:.5f} (noise variance {NOISE ** 2:.4f})")
+    kinks = sum(
+        1
+        for n in model.layers[0].neurons
+        if n.w[0].data != 0 and -math.pi < -n.b.data / n.w[0].data < math.pi
+    )
+    print(f"training mean squared error {history[-1]:.5f} (noise variance {NOISE**2:.4f})")
     print(f"mean squared distance to the noise-free sin(x): {to_sine:.5f}")
     print(f"{kinks} of {HIDDEN} ReLU kinks (x = -b_j / w_j) fall inside [-pi, pi]")
     check(f"training mean squared error {history[-1]:.4f} is below {target}", history[-1] < target)
@@ -102,8 +107,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def picture(plt: Any, X: Sequence[Sequence[float]], y: Sequence[float], grid: list[float],
-            fit: list[float], history: list[float]) -> Any:
+def picture(
+    plt: Any,
+    X: Sequence[Sequence[float]],
+    y: Sequence[float],
+    grid: list[float],
+    fit: list[float],
+    history: list[float],
+) -> Any:
     figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2))
     left.plot(grid, [math.sin(x) for x in grid], color="#9ca3af", linestyle="--", label="sin(x)")
     left.scatter([x[0] for x in X], y, s=14, color="#1d4ed8", label="data")

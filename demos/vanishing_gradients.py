@@ -69,8 +69,9 @@ def gradient_sizes(model: Module, X: Sequence[Sequence[float]], y: Sequence[floa
     model.zero_grad()
     mse([model(x) for x in X], list(y)).backward()
     layers = [m for m in model.modules() if isinstance(m, Layer)]  # in forward order
-    return [math.sqrt(sum(p.grad**2 for p in layer.parameters()) / len(layer.parameters()))
-            for layer in layers]
+    return [
+        math.sqrt(sum(p.grad**2 for p in layer.parameters()) / len(layer.parameters())) for layer in layers
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -79,8 +80,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     X, labels = make_moons(batch, noise=0.1, seed=SEED)
     y = [2.0 * t - 1.0 for t in labels]
 
-    heading(f"gradient size (RMS of d loss/d parameter) per layer: {depth} hidden layers of {width}, "
-            f"a batch of {batch}")
+    heading(
+        f"gradient size (RMS of d loss/d parameter) per layer: {depth} hidden layers of {width}, "
+        f"a batch of {batch}"
+    )
     sizes = {name: gradient_sizes(model, X, y) for name, model in networks(depth, width).items()}
     names = list(sizes)
     print("  layer    " + "".join(f"{name:>22}" for name in names))
@@ -92,21 +95,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("  first / last hidden layer: " + ", ".join(f"{name} {r:.1e}" for name, r in reach.items()))
 
     heading("checks")
-    check(f"sigmoid: the first layer's gradient is < 1/100 of the last hidden layer's "
-          f"({reach['sigmoid']:.1e})", reach["sigmoid"] < 1e-2)
-    check(f"with the better init too ({reach['sigmoid, better init']:.1e}): sigmoid'(z) <= 1/4 "
-          "whatever the weights", reach["sigmoid, better init"] < 1e-2)
-    check(f"relu: no vanishing, the first layer gets more than 1/10 of the last hidden layer's "
-          f"({reach['relu']:.1e})", reach["relu"] > 0.1)
+    check(
+        f"sigmoid: the first layer's gradient is < 1/100 of the last hidden layer's ({reach['sigmoid']:.1e})",
+        reach["sigmoid"] < 1e-2,
+    )
+    check(
+        f"with the better init too ({reach['sigmoid, better init']:.1e}): sigmoid'(z) <= 1/4 "
+        "whatever the weights",
+        reach["sigmoid, better init"] < 1e-2,
+    )
+    check(
+        f"relu: no vanishing, the first layer gets more than 1/10 of the last hidden layer's "
+        f"({reach['relu']:.1e})",
+        reach["relu"] > 0.1,
+    )
     largest, tamed = max(sizes["relu"]), max(sizes["relu, better init"])
-    check(f"but with U(-1, 1) weights relu's gradients grow with depth (up to {largest:.1e}); the better "
-          f"init keeps them over 10x smaller (up to {tamed:.1e}) and lets 10x more than sigmoid's reach "
-          f"the first layer ({reach['relu, better init']:.1e})",
-          largest > 10 * tamed and reach["relu, better init"] > 10 * reach["sigmoid"])
+    check(
+        f"but with U(-1, 1) weights relu's gradients grow with depth (up to {largest:.1e}); the better "
+        f"init keeps them over 10x smaller (up to {tamed:.1e}) and lets 10x more than sigmoid's reach "
+        f"the first layer ({reach['relu, better init']:.1e})",
+        largest > 10 * tamed and reach["relu, better init"] > 10 * reach["sigmoid"],
+    )
     gain = sizes["sigmoid, residual"][0] / sizes["sigmoid"][0]
-    check(f"residual connections: the first layer's gradient is {gain:.0f}x the plain sigmoid network's "
-          f"(> 100x), and {reach['sigmoid, residual']:.1e} of the last hidden layer's (> 1/10)",
-          gain > 100 and reach["sigmoid, residual"] > 0.1)
+    check(
+        f"residual connections: the first layer's gradient is {gain:.0f}x the plain sigmoid network's "
+        f"(> 100x), and {reach['sigmoid, residual']:.1e} of the last hidden layer's (> 1/10)",
+        gain > 100 and reach["sigmoid, residual"] > 0.1,
+    )
 
     heading("pictures")
     plt = pyplot()
@@ -119,8 +134,11 @@ def picture(plt: Any, sizes: dict[str, list[float]], depth: int) -> Any:
     figure, ax = plt.subplots(figsize=(6.5, 4))
     for name, s in sizes.items():
         ax.semilogy(range(1, depth + 2), s, "o-", markersize=3, label=name)
-    ax.set(title="gradient size per layer (input on the left)", xlabel="layer (last = linear output)",
-           ylabel="RMS of d loss / d parameter")
+    ax.set(
+        title="gradient size per layer (input on the left)",
+        xlabel="layer (last = linear output)",
+        ylabel="RMS of d loss / d parameter",
+    )
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=8)
     figure.tight_layout()

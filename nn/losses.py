@@ -80,7 +80,6 @@ def _clamped_log(p: Value) -> Value:
     return log_p if log_p.data >= LOG_FLOOR else Value(LOG_FLOOR)
 
 
-
 def binary_cross_entropy(
     predictions: Any, targets: Any, reduction: str = "mean", *, from_logits: bool = False
 ) -> Value:

@@ -39,7 +39,9 @@ def test_without_matplotlib_a_demo_still_trains_checks_and_says_it_skipped_pictu
 
 
 def test_without_graphviz_the_graph_drawing_is_skipped_and_the_page_still_written(
-    demo: Callable[[str], ModuleType], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    demo: Callable[[str], ModuleType],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     import autograd.viz
@@ -56,7 +58,9 @@ def test_without_graphviz_the_graph_drawing_is_skipped_and_the_page_still_writte
 
 
 def test_without_the_graphviz_package_the_page_uses_its_own_layout(
-    demo: Callable[[str], ModuleType], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    demo: Callable[[str], ModuleType],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     from autograd import Value
