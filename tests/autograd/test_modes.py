@@ -69,6 +69,20 @@ def test_no_grad_as_a_decorator() -> None:
     assert predict.__name__ == "predict" and predict.__doc__ == "Inference."
 
 
+def test_bare_no_grad_decorates_too() -> None:
+    @no_grad
+    def predict(x: Value) -> Value:
+        """Inference."""
+        assert not is_grad_enabled()
+        return x * 2
+
+    y = predict(Value(1.5))
+    assert y.data == 3.0 and y.is_leaf
+    assert is_grad_enabled() and predict.__name__ == "predict"
+    with pytest.raises(TypeError, match="no_grad"):
+        no_grad(3)  # type: ignore[arg-type]
+
+
 def test_a_no_grad_decorated_function_can_recurse() -> None:
     @no_grad()
     def depth(n: int) -> int:
