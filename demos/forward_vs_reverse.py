@@ -37,7 +37,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # find lesson.py however this file is run
 
-from lesson import check, heading, parse_args, pyplot, save
+from lesson import check, finish, heading, parse_args, pyplot, save
 
 from autograd import Value, grad, jvp, topological_order
 
@@ -146,11 +146,7 @@ def picture(plt: Any, rows: list[Any]) -> Any:
     right.loglog(ns, [row[3] for row in rows], "o-", **forward)
     right.loglog(ns, [row[4] for row in rows], "s-", **reverse)
     right.set(title="time for the whole gradient (s)", xlabel="n inputs")
-    for ax in (left, right):
-        ax.grid(alpha=0.3, which="both")
-        ax.legend(fontsize=8)
-    figure.tight_layout()
-    return figure
+    return finish(figure, left, right)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # find lesson.py however this file is run
 
-from lesson import check, heading, parse_args, pyplot, save
+from lesson import check, finish, heading, parse_args, pyplot, save
 
 from autograd import Value
 from nn import MLP
@@ -101,10 +101,7 @@ def picture(plt: Any, curves: dict[str, list[float]]) -> Any:
     for name, curve in curves.items():
         ax.semilogy(range(1, len(curve) + 1), curve, label=name)
     ax.set(title="the same network, four optimizers", xlabel="step", ylabel="binary cross-entropy")
-    ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=8)
-    figure.tight_layout()
-    return figure
+    return finish(figure, ax)
 
 
 if __name__ == "__main__":

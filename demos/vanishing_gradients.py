@@ -34,7 +34,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # find lesson.py however this file is run
 
-from lesson import check, heading, parse_args, pyplot, save
+from lesson import check, finish, heading, parse_args, pyplot, save
 
 from nn import MLP, Layer, Module, Residual, Sequential
 from nn.data import make_moons
@@ -139,10 +139,7 @@ def picture(plt: Any, sizes: dict[str, list[float]], depth: int) -> Any:
         xlabel="layer (last = linear output)",
         ylabel="RMS of d loss / d parameter",
     )
-    ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=8)
-    figure.tight_layout()
-    return figure
+    return finish(figure, ax)
 
 
 if __name__ == "__main__":
