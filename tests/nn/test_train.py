@@ -498,18 +498,23 @@ def test_compile_refuses_what_it_cannot_split_into_samples() -> None:
         Trainer(model, hinge, optimizer, compile="yes")  # type: ignore[arg-type]
 
 
+def train_moons_compiled(model: MLP, X: list[list[float]], y: list[int]) -> History:
+    """micrograd's 100 steps (hinge + L2, SGD 1.0 -> 0.1) through fit(compile=True)."""
+    optimizer = SGD(model.parameters(), lr=1.0)
+    return fit(
+        model, X, y, loss=hinge, optimizer=optimizer, epochs=100, compile=True,
+        penalty=lambda m: l2_penalty(m.parameters(), lam=0.02, n=len(X)),
+        schedule=LinearDecay(optimizer, end_lr=0.1, total_steps=100), progress=False,
+    )  # fmt: skip
+
+
 def test_moons_reaches_100_percent_compiled() -> None:
     """micrograd's demo (see test_moons_reaches_100_percent_like_micrograd) through the compiled
     replay: the same 100 steps, about 1 s here end to end, the compiling included."""
     X, y = moons_pm(100, seed=1)
     model = MLP(2, [16, 16, 1], seed=0)
-    optimizer = SGD(model.parameters(), lr=1.0)
     start = time.perf_counter()
-    history = fit(
-        model, X, y, loss=hinge, optimizer=optimizer, epochs=100, compile=True,
-        penalty=lambda m: l2_penalty(m.parameters(), lam=0.02, n=len(X)),
-        schedule=LinearDecay(optimizer, end_lr=0.1, total_steps=100), progress=False,
-    )  # fmt: skip
+    history = train_moons_compiled(model, X, y)
     seconds = time.perf_counter() - start
     with no_grad():
         final = accuracy([model(x) for x in X], y)
@@ -666,13 +671,8 @@ def test_moons_reaches_100_percent_like_micrograd() -> None:
     assert isinstance(model([0.0, 0.0]), Value)
 
     replayed = MLP(2, [16, 16, 1], seed=0)
-    optimizer = SGD(replayed.parameters(), lr=1.0)
     start = time.perf_counter()
-    compiled = fit(
-        replayed, X, y, loss=hinge, optimizer=optimizer, epochs=100, compile=True,
-        penalty=lambda m: l2_penalty(m.parameters(), lam=0.02, n=len(X)),
-        schedule=LinearDecay(optimizer, end_lr=0.1, total_steps=100), progress=False,
-    )  # fmt: skip
+    compiled = train_moons_compiled(replayed, X, y)
     print(f"moons compiled: {time.perf_counter() - start:.2f} s, eager {seconds:.2f} s (100 steps)")
     assert compiled.loss == pytest.approx(history.loss, rel=1e-9)
     assert compiled.accuracy == history.accuracy
