@@ -1,15 +1,20 @@
-"""Toy data sets and batching, in pure Python and deterministic for a given ``seed``.
+"""Toy data sets, one real one, and batching, in pure Python and deterministic for a given ``seed``.
 
 Each ``make_*`` returns ``(X, y)``: ``X`` a list of samples (each a list of floats), ``y`` a list of
 labels (class indices ``0, 1, ...``) or, for regression, target floats. For a max-margin (hinge)
 loss turn 0/1 labels into -1/+1 with ``[2 * t - 1 for t in y]``.
+
+:func:`load_digits` reads the 1,797 8x8 handwritten digits (the UCI set) from a file shipped in the
+package (``nn/datasets/``, where its source and licence are written down); no network access.
 """
 
 from __future__ import annotations
 
+import gzip
 import math
 import random
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 from nn.init import make_rng
@@ -128,6 +133,59 @@ def make_sine(
     rng = make_rng(seed)
     xs = _linspace(low, high, n)
     return [[x] for x in xs], [math.sin(x) + (rng.gauss(0.0, noise) if noise else 0.0) for x in xs]
+
+
+DIGITS_FILE = Path(__file__).resolve().parent / "datasets" / "digits.csv.gz"
+_DIGITS_ROWS, _DIGITS_PIXELS = 1797, 64
+
+
+def load_digits(path: str | Path | None = None) -> Dataset:
+    """The 1,797 handwritten digits of the UCI *Optical Recognition of Handwritten Digits* test set
+    (E. Alpaydin, C. Kaynak; CC BY 4.0), as scikit-learn's ``load_digits`` gives them.
+
+    Returns ``(X, y)`` in the file's order: each row of ``X`` is one 8x8 image read row by row,
+    64 floats (how many of a 4x4 block's pixels are on: 0 to 16); ``y`` holds the digits 0-9. Scale
+    the pixels before training (``[p / 16 for p in x]``). ``path`` reads another copy of the file
+    (gzip CSV: 64 pixels then the label per line); by default the one in ``nn/datasets/``.
+    A missing or malformed file raises an error that says which, and where.
+    """
+    file = DIGITS_FILE if path is None else Path(path)
+    try:
+        with gzip.open(file, "rt", encoding="ascii") as lines:
+            rows = [line for line in lines if line.strip()]
+    except FileNotFoundError:
+        raise FileNotFoundError(
+            f"load_digits: the digits file {file} is missing. It ships inside the chainrule package "
+            "(nn/datasets/digits.csv.gz); reinstall chainrule, or pass path= to a copy of "
+            "scikit-learn's sklearn/datasets/data/digits.csv.gz"
+        ) from None
+    except (OSError, EOFError, UnicodeDecodeError) as error:
+        raise ValueError(f"load_digits: {file} is not a readable gzip CSV file ({error})") from error
+    if len(rows) != _DIGITS_ROWS:
+        raise ValueError(f"load_digits: {file} has {len(rows)} rows, expected {_DIGITS_ROWS}")
+    X: list[list[float]] = []
+    y: list[int] = []
+    for number, line in enumerate(rows, start=1):
+        pixels, label = _digits_row(line, number, file)
+        X.append(pixels)
+        y.append(label)
+    return X, y
+
+
+def _digits_row(line: str, number: int, file: Path) -> tuple[list[float], int]:
+    """One line of the digits file: 64 integers in 0..16, then a label in 0..9."""
+    fields = line.strip().split(",")
+    try:
+        values = [int(field) for field in fields]
+    except ValueError:
+        values = []
+    if len(values) != _DIGITS_PIXELS + 1 or not all(0 <= v <= 16 for v in values[:-1]):
+        raise ValueError(
+            f"load_digits: line {number} of {file} is not 64 integers in 0..16 and a label: {line[:80]!r}"
+        )
+    if not 0 <= values[-1] <= 9:
+        raise ValueError(f"load_digits: line {number} of {file} has label {values[-1]}, expected 0..9")
+    return [float(v) for v in values[:-1]], values[-1]
 
 
 def train_test_split(

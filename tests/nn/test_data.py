@@ -1,11 +1,23 @@
-"""Toy data sets and batching: shapes, geometry, determinism."""
+"""Toy data sets, the digits, and batching: shapes, geometry, determinism."""
 
+import gzip
 import math
 import statistics
+from pathlib import Path
 
 import pytest
 
-from nn.data import Batches, make_circles, make_moons, make_sine, make_spiral, make_xor, train_test_split
+from nn.data import (
+    DIGITS_FILE,
+    Batches,
+    load_digits,
+    make_circles,
+    make_moons,
+    make_sine,
+    make_spiral,
+    make_xor,
+    train_test_split,
+)
 
 
 @pytest.mark.parametrize("make", [make_moons, make_circles, make_spiral])
@@ -101,3 +113,63 @@ def test_batches_full_batch_no_shuffle_and_drop_last() -> None:
     assert [len(b) for b, _ in Batches(X, X, batch_size=2, drop_last=True)] == [2, 2]
     with pytest.raises(ValueError, match="batch_size must be an int >= 1"):
         Batches(X, X, batch_size=0)
+
+
+# -- the 8x8 digits (a real data set shipped in the package) ----------------------------------------
+
+
+def test_digits_shape_range_and_classes() -> None:
+    X, y = load_digits()
+    assert len(X) == len(y) == 1797 and all(len(x) == 64 for x in X)
+    assert all(isinstance(p, float) and 0.0 <= p <= 16.0 and p.is_integer() for x in X for p in x)
+    assert all(type(t) is int for t in y) and set(y) == set(range(10))
+    assert [y.count(k) for k in range(10)] == [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]
+    # the data set's order (as scikit-learn gives it): the first ten images are the digits 0..9
+    assert y[:10] == list(range(10))
+    # the first image, a zero, row by row (its top row and its middle)
+    assert X[0][:8] == [0, 0, 5, 13, 9, 1, 0, 0] and X[0][32:40] == [0, 5, 8, 0, 0, 9, 8, 0]
+
+
+def test_digits_are_read_fresh_and_equal_every_time() -> None:
+    first, second = load_digits(), load_digits()
+    assert first == second and first[0] is not second[0]  # a caller may change its copy
+
+
+def test_digits_splits_are_deterministic() -> None:
+    X, y = load_digits()
+    a = train_test_split(X, y, test_fraction=0.2, seed=0)
+    assert a == train_test_split(X, y, test_fraction=0.2, seed=0)
+    assert a[3] != train_test_split(X, y, test_fraction=0.2, seed=1)[3]
+    X_train, X_test, _, y_test = a
+    assert len(X_test) == 359 and len(X_train) == 1438
+    assert sorted(map(tuple, X_train + X_test)) == sorted(map(tuple, X))  # a partition
+    assert set(y_test) == set(range(10))
+
+
+def test_digits_missing_file_says_where_and_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match=r"digits file .*missing.*reinstall chainrule"):
+        load_digits(tmp_path / "nowhere.csv.gz")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"not gzip at all", "not a readable gzip CSV"),
+        (gzip.compress(b"1,2,3\n"), "has 1 rows, expected 1797"),
+        (gzip.compress(b"0," * 64 + b"3\n" + b"0," * 63 + b"17,3\n" * 1796), "line 2 .* 0..16"),
+        (gzip.compress((b"0," * 64 + b"3\n") * 1796 + b"0," * 64 + b"10\n"), "line 1797 .* label 10"),
+        (gzip.compress((b"0," * 64 + b"x\n") * 1797), "line 1 .*not 64 integers"),
+    ],
+)
+def test_digits_malformed_file_is_refused(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "digits.csv.gz"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=message):
+        load_digits(path)
+
+
+def test_digits_file_is_package_data_with_its_licence_noted() -> None:
+    pyproject = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text()
+    assert '[tool.setuptools.package-data]\nnn = ["datasets/*.csv.gz"' in pyproject
+    note = (DIGITS_FILE.parent / "README.md").read_text()
+    assert "CC BY 4.0" in note and "Alpaydin" in note and "BSD-3-Clause" in note
