@@ -21,6 +21,7 @@ from nn.module import (
     Scalar,
     build_module,
     check_input,
+    input_leaves,
     module_spec,
     register_module,
 )
@@ -78,11 +79,12 @@ class Neuron(Module):
         self.w = [Value(draw(generator, nin, fan_out), f"w{i}") for i in range(nin)]
         self.b = Value(0.0, "b")
 
-    def __call__(self, x: Sequence[Scalar]) -> Value:
-        check_input(x, self.nin, "Neuron")
-        return self.forward(x)
-
     def forward(self, x: Sequence[Scalar]) -> Value:
+        """``f(w . x + b)``; plain numbers in ``x`` become input leaves ``x0``, ``x1``, ..."""
+        check_input(x, self.nin, "Neuron")
+        return self._forward(input_leaves(x))
+
+    def _forward(self, x: Sequence[Scalar]) -> Value:
         """``f(w . x + b)`` without checking ``x`` (callers that already did use this).
 
         The weighted sum is built one ``mul_add`` node per input (``z = w_i * x_i + z``): half the
@@ -133,13 +135,14 @@ class Layer(Module):
             Neuron(nin, neuron_activation, init=init, rng=generator, fan_out=nout) for _ in range(nout)
         ]
 
-    def __call__(self, x: Sequence[Scalar]) -> list[Value]:
-        check_input(x, self.nin, "Layer")
-        return self.forward(x)
-
     def forward(self, x: Sequence[Scalar]) -> list[Value]:
+        """The ``nout`` outputs; plain numbers in ``x`` become input leaves shared by every neuron."""
+        check_input(x, self.nin, "Layer")
+        return self._forward(input_leaves(x))
+
+    def _forward(self, x: Sequence[Scalar]) -> list[Value]:
         """The layer's outputs without checking ``x``."""
-        out = [neuron.forward(x) for neuron in self.neurons]
+        out = [neuron._forward(x) for neuron in self.neurons]
         return self._activation.layerwise(out) if self._activation.layerwise else out
 
     def config(self) -> dict[str, Any]:
@@ -220,11 +223,13 @@ class MLP(Module):
             Layer(sizes[i], sizes[i + 1], names[i], init=init, rng=generator) for i in range(len(self.nouts))
         ]
 
-    def __call__(self, x: Sequence[Scalar]) -> Output:
+    def forward(self, x: Sequence[Scalar]) -> Output:
+        """Each layer applied to the previous one's outputs; plain numbers in ``x`` become input
+        leaves ``x0``, ``x1``, ... shared by every neuron of the first layer."""
         check_input(x, self.nin, "MLP")
-        out: Sequence[Scalar] = x
+        out: Sequence[Scalar] = input_leaves(x)
         for layer in self.layers:
-            out = layer.forward(out)
+            out = layer._forward(out)
         assert isinstance(out, list)
         return out[0] if len(out) == 1 else out
 
@@ -253,7 +258,7 @@ class Sequential(Module):
             raise ValueError("Sequential needs at least one module")
         self.layers = list(modules)
 
-    def __call__(self, x: Sequence[Scalar]) -> Output:
+    def forward(self, x: Sequence[Scalar]) -> Output:
         out: list[Any] = list(x) if not isinstance(x, Value) else [x]
         for module in self.layers:
             out = _as_list(module(out))
@@ -283,7 +288,7 @@ class Dropout(Module):
         self.p = float(p)
         self._rng = make_rng(seed)
 
-    def __call__(self, x: Sequence[Scalar]) -> list[Any]:
+    def forward(self, x: Sequence[Scalar]) -> list[Any]:
         if not self.training or self.p == 0.0:
             return list(x)
         keep = 1.0 / (1.0 - self.p)
@@ -310,7 +315,7 @@ class LayerNorm(Module):
         self.gamma = [Value(1.0, f"gamma{i}") for i in range(n)]
         self.beta = [Value(0.0, f"beta{i}") for i in range(n)]
 
-    def __call__(self, x: Sequence[Scalar]) -> list[Value]:
+    def forward(self, x: Sequence[Scalar]) -> list[Value]:
         check_input(x, self.n, "LayerNorm")
         mean = sum(x) / self.n
         centered = [xi - mean for xi in x]
@@ -337,7 +342,8 @@ class Residual(Module):
         self._activation = get_activation(activation)
         self.activation = self._activation.name
 
-    def __call__(self, x: Sequence[Scalar]) -> list[Value]:
+    def forward(self, x: Sequence[Scalar]) -> list[Value]:
+        x = input_leaves(x)  # both paths read the same leaves
         fx = _as_list(self.block(x))
         if len(fx) != len(x):
             raise ValueError(

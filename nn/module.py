@@ -10,13 +10,20 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, Union
 
 from autograd import Value
 from autograd.engine import is_real_number
 
 Scalar = Value | float | int  # one input number: a Value or a plain number
 Output = Value | list[Value]  # what a model returns: one Value, or a list of them
+
+
+# What the walker finds in a module's attributes: a sub-module, a parameter, or a list of parameters.
+Member = Union["Module", Value, list[Value]]
+
+# Short names for the standard containers' lists in parameter labels (layers.0 -> L0).
+SHORT_NAMES = {"layers": "L", "neurons": "N"}
 
 
 class StateDictError(ValueError):
@@ -26,49 +33,58 @@ class StateDictError(ValueError):
 
 class Module:
     """Base class: subclasses create their ``Value`` parameters (and sub-modules) in ``__init__`` and
-    define ``__call__``."""
+    define ``forward``; calling the module calls ``forward`` (PyTorch's convention).
+
+    Assigning a parameter or a sub-module to a public attribute labels every parameter below it by
+    where it sits (``L0.N1.w0``: layer 0, neuron 1, weight 0), so the labels are unique within the
+    model and every node of a drawing can be told apart.
+    """
 
     training: bool = True  # train() / eval() set it on the module and all sub-modules
 
-    def __call__(self, x: Sequence[Scalar]) -> Any:
-        raise NotImplementedError(f"{type(self).__name__} must define __call__")
+    def __call__(self, *args: Any) -> Any:
+        return self.forward(*args)
 
-    # -- structure ----------------------------------------------------------------------------------
+    def forward(self, *args: Any) -> Any:
+        """What the module computes; every subclass defines it."""
+        raise NotImplementedError(f"{type(self).__name__} must define forward")
 
-    def named_children(self) -> Iterator[tuple[str, Module]]:
-        """Direct sub-modules with their attribute paths (``"layers.0"``), in assignment order."""
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+        if not name.startswith("_") and any(True for _ in _members(name, value)):
+            self.label_parameters()
+
+    # -- structure: one walker over the public attributes --------------------------------------------
+
+    def _named_members(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Member]]:
+        """``(path, member)`` for every sub-module, parameter (``Value``) and list of parameters,
+        in attribute assignment order, depth first (a module before what it holds). Attributes
+        whose name starts with ``_`` are private and skipped. Everything below is built on this."""
         for name, attr in vars(self).items():
             if name.startswith("_"):
                 continue
-            if isinstance(attr, Module):
-                yield name, attr
-            elif isinstance(attr, (list, tuple)) and attr and all(isinstance(m, Module) for m in attr):
-                for i, module in enumerate(attr):
-                    yield f"{name}.{i}", module
+            for path, member in _members(prefix + name, attr):
+                yield path, member
+                if recurse and isinstance(member, Module):
+                    yield from member._named_members(path + ".")
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """Direct sub-modules with their attribute paths (``"layers.0"``), in assignment order."""
+        return ((path, m) for path, m in self._named_members(recurse=False) if isinstance(m, Module))
 
     def modules(self) -> Iterator[Module]:
         """This module and every module below it, depth first."""
         yield self
-        for _, child in self.named_children():
-            yield from child.modules()
+        yield from (m for _, m in self._named_members() if isinstance(m, Module))
 
     def named_parameter_groups(self, prefix: str = "") -> Iterator[tuple[str, list[Value], bool]]:
         """``(path, values, is_single)`` per parameter attribute: a ``Value`` attribute is a group of
         one (``is_single``), a list of ``Value``s one group. These are the ``state_dict`` entries."""
-        for name, attr in vars(self).items():
-            if name.startswith("_"):
-                continue
-            path = prefix + name
-            if isinstance(attr, Value):
-                yield path, [attr], True
-            elif isinstance(attr, Module):
-                yield from attr.named_parameter_groups(path + ".")
-            elif isinstance(attr, (list, tuple)) and attr:
-                if all(isinstance(v, Value) for v in attr):
-                    yield path, list(attr), False
-                elif all(isinstance(m, Module) for m in attr):
-                    for i, module in enumerate(attr):
-                        yield from module.named_parameter_groups(f"{path}.{i}.")
+        for path, member in self._named_members(prefix):
+            if isinstance(member, Value):
+                yield path, [member], True
+            elif isinstance(member, list):
+                yield path, member, False
 
     def named_parameters(self) -> Iterator[tuple[str, Value]]:
         """``(name, parameter)`` pairs: ``"layers.0.neurons.0.w.1"``, ``"layers.0.neurons.0.b"``, ..."""
@@ -82,6 +98,13 @@ class Module:
     def parameters(self) -> list[Value]:
         """Every parameter, in a stable order (the order of ``named_parameters``)."""
         return [v for _, values, _ in self.named_parameter_groups() for v in values]
+
+    def label_parameters(self, prefix: str = "") -> None:
+        """Label every parameter by its place: ``layers.0.neurons.1.w.0`` becomes ``L0.N1.w0``
+        (see :func:`short_label`). Done automatically when attributes are assigned; call it again
+        after putting new parameters inside a sub-module by hand."""
+        for path, value in self.named_parameters():
+            value.label = prefix + short_label(path)
 
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to 0 (leaves accumulate gradients across ``backward``)."""
@@ -205,6 +228,31 @@ def build_module(spec: Mapping[str, Any]) -> Module:
         raise ValueError(f"cannot build {spec['type']} from config {dict(config)!r:.200}: {error}") from error
 
 
+def _members(name: str, attr: object) -> Iterator[tuple[str, Member]]:
+    """What one attribute holds: a ``Module`` or a ``Value`` (itself), a list of ``Value``s (one
+    group), a list of ``Module``s (each as ``name.i``); nothing for anything else."""
+    if isinstance(attr, (Module, Value)):
+        yield name, attr
+    elif isinstance(attr, (list, tuple)) and attr:
+        if all(isinstance(v, Value) for v in attr):
+            yield name, list(attr)
+        elif all(isinstance(m, Module) for m in attr):
+            for i, module in enumerate(attr):
+                yield f"{name}.{i}", module
+
+
+def short_label(path: str) -> str:
+    """A parameter's label from its path: a list index joins the name before it and the standard
+    lists get one letter (``layers.0.neurons.1.w.0`` -> ``L0.N1.w0``, ``gamma.3`` -> ``gamma3``)."""
+    parts: list[str] = []
+    for part in path.split("."):
+        if part.isdigit() and parts:
+            parts[-1] += part
+        else:
+            parts.append(SHORT_NAMES.get(part, part))
+    return ".".join(parts)
+
+
 def _check_numbers(numbers: object, expected_length: int) -> str:
     """A description of what is wrong with ``numbers`` as a list of ``expected_length`` reals, or ""."""
     if isinstance(numbers, (str, bytes, Mapping)) or not isinstance(numbers, Sequence):
@@ -235,3 +283,13 @@ def check_input(x: object, nin: int, where: str) -> None:
     got = len(x)
     if got != nin:
         raise ValueError(f"{where} expects {nin} inputs, got {got}")
+
+
+def input_leaves(x: Sequence[Scalar]) -> list[Value]:
+    """The inputs as graph nodes: a ``Value`` stays itself, a number becomes a leaf ``Value``
+    labelled by its position (``x0``, ``x1``, ...), one per number, so every neuron that reads it
+    shares it (a graph has ``nin`` input nodes) and ``backward()`` gives ``d loss / d x_i``."""
+    try:
+        return [xi if isinstance(xi, Value) else Value(xi, f"x{i}") for i, xi in enumerate(x)]
+    except TypeError as error:
+        raise TypeError(f"inputs are numbers or Values: {error}") from None

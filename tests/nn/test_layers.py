@@ -198,3 +198,52 @@ def test_deep_residual_stack_keeps_the_gradient_alive() -> None:
     x = [Value(0.5), Value(-0.5)]
     sum(Sequential(*blocks)(x)).backward()  # type: ignore[arg-type]
     assert abs(x[0].grad) > 0.1  # the skip path contributes 1 at every block
+
+
+# -- input leaves: one node per input number ----------------------------------------------------------
+
+
+def _leaves(root: Value) -> list[Value]:
+    from autograd.engine import topological_order
+
+    return [node for node in topological_order(root) if node.is_leaf and type(node) is Value]
+
+
+@pytest.mark.parametrize("make", [lambda: MLP(3, [4, 2, 1], seed=0), lambda: Layer(3, 4, seed=0)])
+def test_numbers_become_one_shared_leaf_per_input(make) -> None:  # type: ignore[no-untyped-def]
+    model = make()
+    out = model([0.5, -1.0, 2.0])
+    root = out if isinstance(out, Value) else sum(out)
+    inputs = [v for v in _leaves(root) if not v.label.startswith(("L", "N"))]
+    assert sorted(v.label for v in inputs) == ["x0", "x1", "x2"]  # nin input nodes, not one per neuron
+    assert [v.data for v in sorted(inputs, key=lambda v: v.label)] == [0.5, -1.0, 2.0]
+    from autograd.engine import topological_order
+
+    uses = [child for node in topological_order(root) for child in node.children if child in inputs]
+    assert all(uses.count(x) == 4 for x in inputs)  # read once by each of the 4 first-layer neurons
+
+
+def test_input_leaves_receive_the_input_gradient() -> None:
+    neuron = Neuron(2, "linear", seed=0)
+    out = neuron([1.5, -2.0])
+    out.backward()
+    x0, x1 = sorted((v for v in _leaves(out) if v.label.startswith("x")), key=lambda v: v.label)
+    assert (x0.grad, x1.grad) == (neuron.w[0].data, neuron.w[1].data)  # d(w.x + b)/dx_i = w_i
+
+
+def test_value_inputs_are_used_as_given_and_mixed_inputs_work() -> None:
+    x = Value(0.5, "mine")
+    out = MLP(2, [2, 1], seed=0)([x, 1.0])
+    leaves = _leaves(out)
+    assert x in leaves and "x1" in [v.label for v in leaves] and "x0" not in [v.label for v in leaves]
+
+
+def test_a_non_number_input_is_a_type_error_naming_it() -> None:
+    with pytest.raises(TypeError, match=r"inputs are numbers or Values.*str"):
+        MLP(2, [1])(["a", 1.0])
+
+
+def test_residual_paths_share_the_input_leaves() -> None:
+    model = Residual(Layer(2, 2, "linear", seed=0))
+    out = model([1.0, 2.0])
+    assert sorted(v.label for v in _leaves(sum(out)) if v.label.startswith("x")) == ["x0", "x1"]

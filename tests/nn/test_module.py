@@ -108,3 +108,124 @@ def test_repr_is_readable() -> None:
     assert "(layers.1): Layer(nin=16, nout=16, activation='relu')" in text
     assert "Neuron" not in text  # a layer's identical neurons are not listed
     assert repr(Dropout(0.25)) == "Dropout(p=0.25)"
+
+
+# -- forward, the walker, labels ------------------------------------------------------------------------
+
+
+class Scale(Module):
+    """A module written PyTorch's way: only forward."""
+
+    def __init__(self) -> None:
+        self.k = Value(3.0)
+
+    def forward(self, x, y):  # type: ignore[no-untyped-def]
+        return self.k * x + y
+
+
+def test_calling_a_module_calls_its_forward_with_every_argument() -> None:
+    assert Scale()(2.0, 1.0).data == 7.0
+
+
+def test_a_module_without_forward_says_so() -> None:
+    class Empty(Module):
+        pass
+
+    with pytest.raises(NotImplementedError, match="Empty must define forward"):
+        Empty()([1.0])
+
+
+def test_every_built_in_module_defines_forward_and_call_is_the_base_one() -> None:
+    from nn.module import MODULE_TYPES
+
+    assert len(MODULE_TYPES) >= 7
+    for name, cls in MODULE_TYPES.items():
+        assert "forward" in vars(cls), name
+        assert cls.__call__ is Module.__call__, name
+
+
+class Mixed(Module):
+    """Parameters and sub-modules interleaved: the walker keeps assignment order."""
+
+    def __init__(self) -> None:
+        self.first = Value(1.0)
+        self.inner = Layer(1, 2, seed=0)
+        self.scales = [Value(2.0), Value(3.0)]
+        self.blocks = [Layer(2, 1, seed=1), Layer(1, 1, seed=2)]
+        self.last = Value(4.0)
+
+    def forward(self, x):  # type: ignore[no-untyped-def]
+        return x
+
+
+def test_one_walker_gives_children_modules_parameters_and_groups_in_assignment_order() -> None:
+    model = Mixed()
+    assert [name for name, _ in model.named_children()] == ["inner", "blocks.0", "blocks.1"]
+    assert [type(m).__name__ for m in model.modules()].count("Neuron") == 4
+    names = [name for name, _ in model.named_parameters()]
+    assert names == [
+        "first",
+        "inner.neurons.0.w.0",
+        "inner.neurons.0.b",
+        "inner.neurons.1.w.0",
+        "inner.neurons.1.b",
+        "scales.0",
+        "scales.1",
+        "blocks.0.neurons.0.w.0",
+        "blocks.0.neurons.0.w.1",
+        "blocks.0.neurons.0.b",
+        "blocks.1.neurons.0.w.0",
+        "blocks.1.neurons.0.b",
+        "last",
+    ]
+    assert [p for _, p in model.named_parameters()] == model.parameters()
+    assert list(model.state_dict()) == [
+        "first",
+        "inner.neurons.0.w",
+        "inner.neurons.0.b",
+        "inner.neurons.1.w",
+        "inner.neurons.1.b",
+        "scales",
+        "blocks.0.neurons.0.w",
+        "blocks.0.neurons.0.b",
+        "blocks.1.neurons.0.w",
+        "blocks.1.neurons.0.b",
+        "last",
+    ]
+
+
+def test_parameter_labels_say_where_each_sits_and_are_unique() -> None:
+    model = MLP(2, [3, 2, 1], seed=0)
+    labels = [p.label for p in model.parameters()]
+    assert labels[:7] == ["L0.N0.w0", "L0.N0.w1", "L0.N0.b", "L0.N1.w0", "L0.N1.w1", "L0.N1.b", "L0.N2.w0"]
+    assert labels[-1] == "L2.N0.b"
+    assert len(set(labels)) == len(labels) == len(model.parameters())
+    assert model.layers[1].neurons[1].w[2].label == "L1.N1.w2"
+
+
+def test_labels_of_composed_and_user_modules_are_unique() -> None:
+    from nn import LayerNorm, Residual
+
+    for model in (Sequential(Layer(2, 2), Residual(Layer(2, 2)), LayerNorm(2)), Mixed()):
+        labels = [p.label for p in model.parameters()]
+        assert len(set(labels)) == len(labels), labels
+    assert Sequential(Layer(2, 2), Layer(2, 1)).parameters()[-1].label == "L1.N0.b"
+    assert Mixed().parameters()[7].label == "blocks0.N0.w0"
+    assert [p.label for p in Layer(1, 1).parameters()] == ["N0.w0", "N0.b"]
+
+
+def test_label_parameters_relabels_after_a_hand_made_change() -> None:
+    model = MLP(2, [2, 1], seed=0)
+    model.layers[0].neurons[1].b = Value(0.5)  # the neuron labels it "b" (it cannot see the MLP)
+    assert model.layers[0].neurons[1].b.label == "b"
+    model.label_parameters()
+    assert model.layers[0].neurons[1].b.label == "L0.N1.b"
+
+
+def test_short_label() -> None:
+    from nn.module import short_label
+
+    assert short_label("layers.0.neurons.12.w.3") == "L0.N12.w3"
+    assert short_label("gamma.0") == "gamma0"
+    assert short_label("block.neurons.0.b") == "block.N0.b"
+    assert short_label("0") == "0"
