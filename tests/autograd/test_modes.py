@@ -168,6 +168,86 @@ def test_no_grad_decorator_is_thread_safe() -> None:
     assert is_grad_enabled()
 
 
+def test_one_no_grad_object_entered_by_several_threads_at_once() -> None:
+    shared = no_grad()  # one module-level object, as in `INFERENCE = no_grad()`
+    barrier = threading.Barrier(4)
+
+    def worker() -> None:
+        for _ in range(10):
+            with shared:
+                barrier.wait(10)  # all four threads are inside the same object at once
+                assert (Value(1.0) * 2).is_leaf
+                barrier.wait(10)  # ... and leave it in any order
+            assert is_grad_enabled()
+            x = Value(1.0)
+            assert (x * 2).children[0] is x  # recording is back on in every thread
+
+    _run_in_threads(*[worker] * 4)
+    assert is_grad_enabled()
+
+
+def test_no_grad_on_a_generator_function_applies_inside_the_generator() -> None:
+    @no_grad()
+    def predictions(xs: list[float]):  # type: ignore[no-untyped-def]
+        for x in xs:
+            assert not is_grad_enabled()
+            yield Value(x) * 2
+
+    results = []
+    for y in predictions([1.0, 2.0]):
+        assert is_grad_enabled()  # the caller's code between yields still records
+        results.append(y)
+    assert [y.data for y in results] == [2.0, 4.0] and all(y.is_leaf for y in results)
+    assert predictions.__name__ == "predictions"
+
+
+def test_a_decorated_generator_keeps_its_own_modes_across_yields() -> None:
+    @no_grad
+    def steps():  # type: ignore[no-untyped-def]
+        with enable_grad():
+            yield is_grad_enabled()  # the body's own `with` spans a yield
+        got = yield is_grad_enabled()
+        return got
+
+    generator = steps()
+    assert next(generator) is True
+    assert is_grad_enabled()
+    with no_grad():
+        assert next(generator) is False
+        assert not is_grad_enabled()
+    assert is_grad_enabled()
+    with pytest.raises(StopIteration) as stop:
+        generator.send("sent")
+    assert stop.value.value == "sent"
+    thrown = steps()
+    next(thrown)
+    with pytest.raises(KeyError):
+        thrown.throw(KeyError("inside"))
+    assert is_grad_enabled()
+
+
+def test_no_grad_on_an_async_function_applies_inside_the_coroutine() -> None:
+    @no_grad()
+    async def predict(x: float) -> bool:
+        await asyncio.sleep(0)
+        return (Value(x) * 2).is_leaf
+
+    assert asyncio.run(predict(1.0)) is True
+    assert is_grad_enabled()
+
+
+def test_no_grad_decorates_methods() -> None:
+    class Model:
+        scale = 3.0
+
+        @no_grad
+        def predict(self, x: Value) -> Value:
+            return x * self.scale
+
+    y = Model().predict(Value(2.0))
+    assert y.data == 6.0 and y.is_leaf
+
+
 def test_no_grad_is_per_asyncio_task() -> None:
     async def inference(started: asyncio.Event, release: asyncio.Event) -> bool:
         with no_grad():
