@@ -20,6 +20,7 @@ from autograd.engine import (
 from autograd.functional import GradcheckError, grad, gradcheck, jvp
 from autograd.modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from autograd.ops import OPS, Op
+from autograd.viz import display as _display  # noqa: F401  (registers Value's Jupyter display)
 
 # `compile` is importable by name but left out of __all__: a star import would shadow the builtin.
 __all__ = [

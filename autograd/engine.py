@@ -38,6 +38,10 @@ def is_real_number(x: object) -> bool:
     return type(x) in _BUILTIN_REALS or isinstance(x, (numbers.Real, decimal.Decimal))
 
 
+#: Jupyter's rich display of a Value (its drawing): registered by autograd.viz, so the engine needs
+#: no drawing code; without it, a Value displays as its repr.
+display_hook: Callable[[Value], dict[str, str]] | None = None
+
 _BUILTIN_REALS = frozenset({float, int})  # checked first: an ABC isinstance check is slow
 
 
@@ -103,10 +107,8 @@ class Value:
         return self._op is None
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        """Jupyter shows a value as its graph (an SVG, for graphs of up to 200 values)."""
-        from autograd.viz import mimebundle  # lazy: drawing needs the optional graphviz package
-
-        return mimebundle(self)
+        """Jupyter shows a value as its graph (see ``autograd.viz.mimebundle``), else as text."""
+        return {"text/plain": repr(self)} if display_hook is None else display_hook(self)
 
     def detach(self) -> Value:
         """A new leaf with the same data, cut off from this value's graph."""

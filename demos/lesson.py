@@ -96,20 +96,11 @@ def save(figure: Any, path: Path, dpi: int = 90) -> Path:
 
 def draw_graph(root: Value, out: Path, stem: str) -> list[Path]:
     """The graph below ``root`` as an SVG drawing (``{stem}.svg``) and a page that steps through its
-    backward pass (``{stem}_stepthrough.html``), through :mod:`autograd.viz`. The drawing needs
-    Graphviz and is skipped, with the reason, without it; the page is always written."""
-    from autograd.viz import RendererNotFound, write_html, write_svg
+    backward pass (``{stem}_stepthrough.html``), through :mod:`autograd.viz`. Both use Graphviz when
+    it is installed and the built-in layout otherwise."""
+    from autograd.viz import write_html, write_svg
 
-    written = []
-    try:
-        written.append(write_svg(root, out / f"{stem}.svg"))
-    except (ImportError, RendererNotFound) as error:
-        print(f"graph drawing skipped: {error}")
-    page = out / f"{stem}_stepthrough.html"
-    try:  # without a Graphviz program the page uses its own simple layout
-        written.append(write_html(root, page))
-    except ImportError:  # a Graphviz program but not the graphviz Python package
-        written.append(write_html(root, page, renderer="builtin"))
+    written = [write_svg(root, out / f"{stem}.svg"), write_html(root, out / f"{stem}_stepthrough.html")]
     for path in written:
         print(f"wrote {path}")
     return written

@@ -15,8 +15,10 @@ WebAssembly build; ``mimebundle(f)`` is the rich display a ``Value`` can delegat
 ``python -m autograd.viz module:function --html out.html`` does it from the shell.
 """
 
-from autograd.viz.dot import DEFAULT_MAX_NODES, GraphTooLargeError, draw_dot
-from autograd.viz.html import stepthrough_html, write_html
+from autograd.viz.dot import draw_dot
+from autograd.viz.graph import DEFAULT_MAX_NODES, GraphTooLargeError
+from autograd.viz.html import StepThrough, stepthrough, stepthrough_html, write_html
+from autograd.viz.page import Page
 from autograd.viz.renderers import (
     GraphView,
     RendererNotFound,
@@ -36,10 +38,12 @@ __all__ = [
     "ForwardStep",
     "GraphTooLargeError",
     "GraphView",
+    "Page",
     "RenderError",
     "RendererNotFound",
     "SeedStep",
     "Step",
+    "StepThrough",
     "available_renderers",
     "draw_dot",
     "final_grads",
@@ -47,6 +51,7 @@ __all__ = [
     "render",
     "show",
     "step_through",
+    "stepthrough",
     "stepthrough_html",
     "write_html",
     "write_png",

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from autograd.engine import Value, backpropagate
-from autograd.viz.dot import DEFAULT_MAX_NODES, draw_dot
+from autograd.viz.dot import draw_dot
+from autograd.viz.graph import DEFAULT_MAX_NODES
 from autograd.viz.html import write_html
 from autograd.viz.renderers import render_source
 

@@ -1,12 +1,9 @@
 """Draw a computation graph as Graphviz DOT: one record per ``Value``, one small node per op.
 
-Every node and edge gets a stable id from the graph's topological order (inputs first, root last),
-so the same graph always gives the same DOT source, and the step-through page can find them:
-
-* ``n{i}``: the record of the ``i``-th value, fields ``label | data | grad``;
-* ``o{i}``: the op that produced value ``i``;
-* ``e{i}_{k}``: the edge from the ``k``-th input (``a``, ``b``) of value ``i`` into its op;
-* ``e{i}``: the edge from the op to value ``i``.
+This module only writes DOT. What is drawn (node ids ``n{i}``, ``o{i}``, edge ids ``e{i}_{k}``,
+``e{i}``, names, roles, edge labels) comes from the drawing's model in :mod:`autograd.viz.graph`,
+shared with the built-in layout and the step-through page, so the same graph always gives the same
+DOT source and the page can find every node.
 
 All user text (labels, names) goes through :func:`record_text`, so no label can break the DOT syntax,
 inject Graphviz escapes (``\\N``, ``\\l``), or markup into the rendered SVG.
@@ -16,19 +13,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from autograd.engine import Value, topological_order
-from autograd.ops import INPUT_NAMES
+from autograd.engine import Value
+from autograd.viz.graph import (
+    DEFAULT_MAX_NODES,
+    Drawing,
+    check_options,
+    clean_text,
+    format_number,
+    input_labels,
+)
 
 if TYPE_CHECKING:
     import graphviz
-
-#: Default limit on the number of values drawn: beyond about a thousand, no layout is readable.
-DEFAULT_MAX_NODES = 1000
-#: User labels longer than this are cut (with an ellipsis) so one name cannot stretch the drawing.
-MAX_LABEL_CHARS = 40
 
 # Role of a value -> record style. Keep in sync with the legend in draw_dot's docstring.
 ROLE_STYLES: dict[str, dict[str, str]] = {
@@ -48,10 +46,6 @@ OP_STYLE = {
 }
 
 
-class GraphTooLargeError(ValueError):
-    """The graph has more values than the drawing limit (``max_nodes``)."""
-
-
 def _import_graphviz() -> Any:
     try:
         import graphviz
@@ -65,22 +59,7 @@ def _import_graphviz() -> Any:
 # -- text -----------------------------------------------------------------------------------------
 
 
-def format_number(x: float, digits: int = 4) -> str:
-    """``x`` with ``digits`` significant digits: ``54``, ``0.1235``, ``1e+06``, ``inf``, ``nan``."""
-    text = f"{x:.{digits}g}"
-    return "0" if text == "-0" else text
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _RECORD_SPECIAL = re.compile(r'([\\{}|<>"])')
-
-
-def clean_text(text: str, max_chars: int = MAX_LABEL_CHARS) -> str:
-    """User text made printable: control characters shown as ``\\xNN``, tabs as spaces, at most
-    ``max_chars`` characters (an ellipsis marks the cut)."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-    return text if len(text) <= max_chars else text[: max_chars - 1] + "…"
 
 
 def record_text(text: str) -> str:
@@ -97,107 +76,6 @@ def plain_text(text: str) -> str:
     """Escape ``text`` for a plain (non-record) Graphviz label: only ``\\`` and ``"`` are special."""
     text = re.sub(r'([\\"])', r"\\\1", clean_text(text, 200)).replace("&", "&amp;")
     return text.replace("\n", "\\n")
-
-
-# -- the graph ------------------------------------------------------------------------------------
-
-
-def _count_up_to(root: Value, limit: int) -> int:
-    """Number of distinct values below ``root``, counting no further than ``limit + 1``."""
-    seen = {root}
-    stack = [root]
-    while stack and len(seen) <= limit:
-        for child in stack.pop().children:
-            if child not in seen:
-                seen.add(child)
-                stack.append(child)
-    return len(seen)
-
-
-def graph_order(root: Value, max_nodes: int | None = DEFAULT_MAX_NODES) -> list[Value]:
-    """``topological_order(root)``, after checking (in time bounded by ``max_nodes``) that the graph
-    is not larger than ``max_nodes`` values; ``None`` means no limit."""
-    if not isinstance(root, Value):
-        raise TypeError(f"expected the output Value of a graph, got {type(root).__name__}")
-    if max_nodes is not None:
-        count = _count_up_to(root, max_nodes)
-        if count > max_nodes:
-            raise GraphTooLargeError(
-                f"the graph has more than {max_nodes} values, too many to draw readably; draw a "
-                f"smaller part (e.g. one neuron's output), or pass a larger max_nodes "
-                f"(max_nodes=None for no limit)"
-            )
-    return topological_order(root)
-
-
-def names_from(names: Mapping[str, object] | None) -> dict[Value, str]:
-    """Value -> name from a namespace such as ``locals()``: ``{"x": x}`` names ``x``, a list or
-    tuple ``{"w": [w0, w1]}`` names ``w[0]`` and ``w[1]``. Names starting with ``_`` (IPython's
-    output history) are skipped; the first name found for a value wins."""
-    found: dict[Value, str] = {}
-    for name, obj in (names or {}).items():
-        if not isinstance(name, str) or name.startswith("_"):
-            continue
-        if isinstance(obj, Value):
-            found.setdefault(obj, name)
-        elif isinstance(obj, (list, tuple)):
-            for i, item in enumerate(obj):
-                if isinstance(item, Value):
-                    found.setdefault(item, f"{name}[{i}]")
-    return found
-
-
-def role(node: Value, root: Value) -> str:
-    """``"output"``, ``"constant"``, ``"input"`` (a leaf you made) or ``"interior"``."""
-    if node is root:
-        return "output"
-    if node.is_constant:
-        return "constant"
-    return "input" if node.is_leaf else "interior"
-
-
-def is_symmetric(node: Value) -> bool:
-    """True when swapping the two inputs of ``node``'s op does not change its result (``+``, ``*``),
-    checked on two sample numbers; drawings label the inputs ``a``/``b`` only when order matters."""
-    op = node._op
-    if op is None or op.arity == 1:
-        return True
-    if op.arity > 2:
-        return False
-    return bool(op.evaluate(2.0, 3.0) == op.evaluate(3.0, 2.0))
-
-
-@dataclass(frozen=True)
-class Drawing:
-    """The nodes of a graph in drawing order, with their ids and display names."""
-
-    root: Value
-    order: list[Value]
-    index: dict[Value, int]
-    names: list[str]  # "" for a node with no label and no name
-
-    @classmethod
-    def of(
-        cls,
-        root: Value,
-        names: Mapping[str, object] | None = None,
-        max_nodes: int | None = DEFAULT_MAX_NODES,
-        show_ids: bool = False,
-    ) -> Drawing:
-        """``root``'s graph; a node's name is its label, else its name in ``names``, else (with
-        ``show_ids``) its id ``n{i}``."""
-        order = graph_order(root, max_nodes)
-        named = names_from(names)
-        shown = [
-            clean_text(node.label or named.get(node, "") or (f"n{i}" if show_ids else ""))
-            for i, node in enumerate(order)
-        ]
-        return cls(root, order, {node: i for i, node in enumerate(order)}, shown)
-
-    def name(self, node: Value) -> str:
-        """The display name of ``node``, or its id ``n{i}`` when it has none."""
-        i = self.index[node]
-        return self.names[i] or f"n{i}"
 
 
 def dot_graph(
@@ -221,14 +99,13 @@ def dot_graph(
         fields = [f"data {format_number(node.data, digits)}", f"grad {format_number(grad, digits)}"]
         label = drawing.names[i]
         text = " | ".join(([record_text(label)] if label else []) + fields)
-        dot.node(f"n{i}", nohtml(f"{{ {text} }}"), id=f"n{i}", **ROLE_STYLES[role(node, drawing.root)])
+        dot.node(f"n{i}", nohtml(f"{{ {text} }}"), id=f"n{i}", **ROLE_STYLES[drawing.role(node)])
         if node._op is None:
             continue
         dot.node(f"o{i}", nohtml(plain_text(node.op)), id=f"o{i}", **OP_STYLE)
         dot.edge(f"o{i}", f"n{i}", id=f"e{i}")
-        ports = () if is_symmetric(node) else INPUT_NAMES
-        for k, child in enumerate(node.children):
-            port = {"label": ports[k]} if ports else {}
+        for k, (child, label) in enumerate(zip(node.children, input_labels(node))):
+            port = {"label": label} if label else {}
             dot.edge(f"n{drawing.index[child]}", f"o{i}", id=f"e{i}_{k}", **port)
     return dot
 
@@ -268,9 +145,6 @@ def draw_dot(
 
     Node and edge ids are stable (``n{i}``, ``o{i}``, ``e{i}_{k}``, ``e{i}``: see the module doc).
     """
-    if rankdir not in ("LR", "RL", "TB", "BT"):
-        raise ValueError(f"rankdir must be one of 'LR', 'RL', 'TB', 'BT', got {rankdir!r}")
-    if not isinstance(digits, int) or not 1 <= digits <= 17:
-        raise ValueError(f"digits must be an int from 1 to 17, got {digits!r}")
+    check_options(rankdir, digits)
     drawing = Drawing.of(root, names, max_nodes, show_ids)
     return dot_graph(drawing, rankdir, grads, digits, title)

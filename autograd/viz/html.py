@@ -13,51 +13,16 @@ forbids every network request.
 
 from __future__ import annotations
 
-import json
 import os
-import re
 from collections.abc import Mapping
-from html import escape
 from pathlib import Path
 from typing import Any
 
 from autograd.engine import Value
-from autograd.viz.dot import DEFAULT_MAX_NODES, Drawing, dot_graph, format_number
-from autograd.viz.layout import simple_svg
-from autograd.viz.renderers import RendererNotFound, choose_renderer, render_source
+from autograd.viz.graph import DEFAULT_MAX_NODES, Drawing, format_number
+from autograd.viz.page import Page, inline_svg, page_html, player_controls
+from autograd.viz.renderers import layout_svg
 from autograd.viz.steps import BackwardStep, ForwardStep, SeedStep, Step, final_grads, steps_of
-
-_SVG_START = re.compile(r"<svg\b")
-# a script element, or an event-handler / link attribute inside a tag (text between tags is escaped)
-_UNSAFE_SVG = re.compile(
-    r"<\s*(script|foreignObject|iframe|a)\b|<[^>]*\s(on\w+|href|xlink:href)\s*=", re.IGNORECASE
-)
-
-
-def _inline_svg(svg: str) -> str:
-    """The ``<svg>`` element of a rendered file (no XML prolog or doctype), checked to hold no
-    script: Graphviz escapes labels, so a script here would be a bug, and the page refuses it."""
-    start = _SVG_START.search(svg)
-    if start is None:
-        raise ValueError("the renderer returned no <svg> element")
-    svg = re.sub(r"<!--.*?-->", "", svg[start.start() :], flags=re.DOTALL)
-    if _UNSAFE_SVG.search(svg):
-        raise ValueError("refusing to embed an SVG that contains script")
-    return svg
-
-
-def _json_for_html(data: object) -> str:
-    """JSON that is inert inside ``<script>``: no ``<``, ``>`` or ``&``, no line separators."""
-    text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    for char, code in (
-        ("<", "\\u003c"),
-        (">", "\\u003e"),
-        ("&", "\\u0026"),
-        ("\u2028", "\\u2028"),
-        ("\u2029", "\\u2029"),
-    ):
-        text = text.replace(char, code)
-    return text
 
 
 def _step_data(step: Step, drawing: Drawing, digits: int) -> dict[str, Any]:
@@ -118,6 +83,53 @@ def _step_data(step: Step, drawing: Drawing, digits: int) -> dict[str, Any]:
     }
 
 
+class StepThrough(Page):
+    """The step-through of one graph: ``.steps`` (the data), ``.save(path)`` (the page), and in
+    Jupyter the page inline (``_repr_html_``: a sandboxed iframe, so it cannot touch the notebook)."""
+
+    def __init__(self, html: str, title: str, steps: list[Step], layout: str) -> None:
+        super().__init__(html, title)
+        self.steps = steps
+        self.layout = layout
+
+    def __repr__(self) -> str:
+        return f"<StepThrough {self.title!r}: {len(self.steps)} steps; .save(path) writes the page>"
+
+
+def stepthrough(
+    root: Value,
+    *,
+    names: Mapping[str, object] | None = None,
+    seed: float = 1.0,
+    renderer: str = "auto",
+    max_nodes: int | None = DEFAULT_MAX_NODES,
+    digits: int = 4,
+    title: str = "chainrule: backpropagation step by step",
+) -> StepThrough:
+    """The step-through of ``root``'s graph: forward values, then the chain rule one edge at a time.
+
+    Returns a :class:`StepThrough`: its ``.steps`` are the steps as data (see :func:`step_through`),
+    ``.save(path)`` writes the self-contained page (see :func:`write_html`), and as a notebook
+    cell's last line it shows the page inline. ``names=locals()`` names unlabelled values by their
+    variable names.
+    """
+    drawing = Drawing.of(root, names, max_nodes, show_ids=True)
+    steps = steps_of(drawing, seed)
+    svg, layout = layout_svg(drawing, final_grads(steps), digits, renderer)
+    nodes = [
+        {
+            "id": f"n{i}",
+            "data": "?" if node._op is not None else format_number(node.data, digits),
+            "dataExact": "" if node._op is not None else repr(node.data),
+        }
+        for i, node in enumerate(drawing.order)
+    ]
+    data = {"nodes": nodes, "steps": [_step_data(s, drawing, digits) for s in steps], "layout": layout}
+    body = _BODY.replace("{{svg}}", inline_svg(svg))  # last: the SVG holds user text
+    html = page_html(title, body, css=_CSS, script=_SCRIPT, data=data, controls=_controls())
+    return StepThrough(html, title, steps, layout)
+
+
 def stepthrough_html(
     root: Value,
     *,
@@ -129,43 +141,9 @@ def stepthrough_html(
     title: str = "chainrule: backpropagation step by step",
 ) -> str:
     """The step-through page of ``root``'s graph as an HTML string (see :func:`write_html`)."""
-    drawing = Drawing.of(root, names, max_nodes, show_ids=True)
-    steps = steps_of(drawing, seed)
-    final = final_grads(steps)
-    if renderer == "builtin":
-        chosen = None
-    else:
-        try:
-            chosen = choose_renderer(renderer, "svg")
-        except RendererNotFound:
-            if renderer != "auto":
-                raise
-            chosen = None
-    if chosen is None:
-        svg = simple_svg(drawing, final, digits)
-        layout = "built-in (install Graphviz for a better layout)"
-    else:
-        svg = render_source(dot_graph(drawing, "LR", final, digits).source, "svg", chosen).decode()
-        layout = "Graphviz " + ("(system dot)" if chosen == "dot" else "(WebAssembly)")
-    nodes = [
-        {
-            "id": f"n{i}",
-            "data": "?" if node._op is not None else format_number(node.data, digits),
-            "dataExact": "" if node._op is not None else repr(node.data),
-        }
-        for i, node in enumerate(drawing.order)
-    ]
-    data = {"nodes": nodes, "steps": [_step_data(s, drawing, digits) for s in steps], "layout": layout}
-    parts = {
-        "title": escape(title),
-        "csp": _CSP,
-        "css": _CSS,
-        "svg": _inline_svg(svg),
-        "data": _json_for_html(data),
-        "script": _SCRIPT,
-    }
-    # one pass, so text inside one part (a label "{{script}}") is never substituted again
-    return re.sub(r"\{\{(\w+)\}\}", lambda match: parts[match.group(1)], _PAGE)
+    return stepthrough(
+        root, names=names, seed=seed, renderer=renderer, max_nodes=max_nodes, digits=digits, title=title
+    ).html
 
 
 def write_html(
@@ -188,97 +166,51 @@ def write_html(
     ``renderer``: ``"auto"`` (Graphviz if installed, else a simple built-in layout), ``"dot"``,
     ``"wasm"`` (see :mod:`autograd.viz.renderers`) or ``"builtin"``.
     """
-    html = stepthrough_html(
+    return stepthrough(
         root, names=names, seed=seed, renderer=renderer, max_nodes=max_nodes, digits=digits, title=title
+    ).save(path)
+
+
+def _controls() -> str:
+    zoom = (
+        '<label>Zoom <select id="zoom"><option value="fit">fit</option><option value="0.5">50%</option>'
+        '<option value="0.75">75%</option><option value="1">100%</option>'
+        '<option value="1.5">150%</option></select></label>'
     )
-    path = Path(path)
-    path.write_text(html, encoding="utf-8")
-    return path
+    return player_controls(extra=zoom)
 
 
-# inline style and script only; every fetch (images, fonts, connections) is blocked
-_CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
-
-_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{{csp}}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{title}}</title>
-<style>{{css}}</style>
-</head>
-<body>
-<header>
-  <h1>{{title}}</h1>
-  <div class="controls">
-    <button id="reset" title="Reset (Home)">&#x21BA; Reset</button>
-    <button id="prev" title="Previous step (&#x2190;)">&#x25C0; Prev</button>
-    <button id="play" title="Play / pause (Space)">&#x25B6; Play</button>
-    <button id="next" title="Next step (&#x2192;)">Next &#x25B6;</button>
-    <input id="slider" type="range" min="0" max="0" value="0" aria-label="step">
-    <span id="counter"></span>
-    <label>speed <select id="speed">
-      <option value="1000">1/s</option><option value="400" selected>2.5/s</option>
-      <option value="100">10/s</option><option value="16">60/s</option>
-    </select></label>
-    <label>zoom <select id="zoom">
-      <option value="fit">fit</option><option value="0.25">25%</option><option value="0.5">50%</option>
-      <option value="0.75">75%</option><option value="1">100%</option>
-    </select></label>
-  </div>
-</header>
-<main>
-  <div id="graph">{{svg}}</div>
-  <aside id="panel">
-    <div id="phase"></div>
+_BODY = """<main class="app-main">
+  <div id="graph" class="view" tabindex="0" role="region" aria-label="Computation graph">{{svg}}</div>
+  <aside id="panel" class="panel" aria-label="This step">
+    <div id="phase" class="muted"></div>
     <h2 id="step-title"></h2>
-    <div id="lines"></div>
-    <p id="doc"></p>
+    <div id="lines" aria-live="polite"></div>
+    <p id="doc" class="muted"></p>
+    <details id="legend-box"><summary>Legend and keys</summary>
     <div class="legend">
       <div><span class="swatch input"></span>input / parameter</div>
-      <div><span class="swatch constant"></span>constant</div>
+      <div><span class="swatch constant"></span>constant (no gradient)</div>
       <div><span class="swatch interior"></span>interior value</div>
       <div><span class="swatch output"></span>output</div>
       <div><span class="swatch focus"></span>changes this step</div>
       <div><span class="swatch other"></span>read this step</div>
     </div>
-    <p class="help">&#x2190; &#x2192; step &middot; Space play/pause &middot; Home/End first/last.
+    <p class="muted">&#x2190; &#x2192; step &middot; Space play/pause &middot; Home/End first/last.
     Grads start at 0; each backward step adds one path's product.</p>
-    <p class="help" id="layout"></p>
+    <p class="muted" id="layout"></p>
+    </details>
   </aside>
-</main>
-<script type="application/json" id="chainrule-data">{{data}}</script>
-<script>{{script}}</script>
-</body>
-</html>
-"""
+</main>"""
 
 _CSS = """
-* { box-sizing: border-box; }
-html, body { margin: 0; height: 100%; font-family: system-ui, Helvetica, Arial, sans-serif; }
-body { display: flex; flex-direction: column; background: #f9fafb; color: #111827; }
-header { padding: 8px 14px; border-bottom: 1px solid #e5e7eb; background: #fff; }
-h1 { font-size: 16px; margin: 0 0 6px; }
-.controls { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; font-size: 13px; }
-button { font: inherit; padding: 4px 10px; border: 1px solid #d1d5db; border-radius: 6px;
-  background: #fff; cursor: pointer; }
-button:disabled { opacity: .4; cursor: default; }
-#slider { flex: 1; min-width: 160px; }
-#counter { font-variant-numeric: tabular-nums; min-width: 7em; }
-main { flex: 1; display: flex; min-height: 0; }
-#graph { flex: 1; overflow: auto; padding: 10px; background: #fff; }
 #graph svg { display: block; }
 #graph.fit svg { width: 100%; height: auto; max-height: 100%; }
-#panel { width: 380px; flex: none; overflow: auto; padding: 12px 16px; border-left: 1px solid #e5e7eb; }
-#phase { font-size: 12px; text-transform: uppercase; letter-spacing: .06em; color: #6b7280; }
-#step-title { font-size: 16px; margin: 4px 0 10px; overflow-wrap: anywhere; }
+#phase { text-transform: uppercase; letter-spacing: .06em; }
 #lines div { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 13px;
   background: #f3f4f6; border-radius: 4px; padding: 4px 8px; margin: 4px 0; overflow-wrap: anywhere; }
 #lines div:last-child { background: #fee2e2; font-weight: 600; }
-#doc { color: #6b7280; font-size: 12px; }
-.help { color: #6b7280; font-size: 12px; }
-.legend { font-size: 12px; display: grid; grid-template-columns: 1fr 1fr; gap: 4px; margin: 14px 0; }
+.legend { font-size: 12px; display: grid; grid-template-columns: 1fr 1fr; gap: 4px; margin: 8px 0; }
 .swatch { display: inline-block; width: 14px; height: 10px; margin-right: 6px; border: 1px solid #374151; }
 .swatch.input { background: #dbeafe; } .swatch.constant { background: #f3f4f6; border-style: dashed; }
 .swatch.interior { background: #fff; } .swatch.output { background: #fde68a; }
@@ -287,23 +219,22 @@ g.hl-focus > polygon, g.hl-focus > rect, g.hl-focus > ellipse { stroke: #dc2626;
 g.hl-other > polygon, g.hl-other > rect, g.hl-other > ellipse { stroke: #2563eb; stroke-width: 2.5px; }
 g.hl-edge > path { stroke: #dc2626; stroke-width: 3px; }
 g.hl-edge > polygon { stroke: #dc2626; fill: #dc2626; }
-text.changed { fill: #dc2626; font-weight: bold; }
+text.changed { fill: #b91c1c; font-weight: bold; }
 """
 
 _SCRIPT = r"""
 (function () {
   "use strict";
-  var data = JSON.parse(document.getElementById("chainrule-data").textContent);
+  var data = chainrule.data, $ = chainrule.$;
   var steps = data.steps, count = steps.length;
-  var $ = function (id) { return document.getElementById(id); };
-  var graph = $("graph"), slider = $("slider"), playButton = $("play");
+  var graph = $("graph");
   // Each record's last two <text>s are "data ..." and "grad ..." (its label, if any, comes first).
   var nodes = data.nodes.map(function (node) {
     var g = document.getElementById(node.id);
     var texts = g ? g.getElementsByTagName("text") : [];
     return { g: g, data: texts[texts.length - 2], grad: texts[texts.length - 1] };
   });
-  var current = 0, timer = null, lit = [], changed = null;
+  var applied = 0, lit = [], changed = null;
   var forwardCount = steps.filter(function (s) { return s.kind === "forward"; }).length;
 
   function setField(i, field, text, exact) {
@@ -322,83 +253,69 @@ _SCRIPT = r"""
       if (element) { element.classList.add(cls); lit.push([element, cls]); }
     });
   }
-  function show(scroll) {
+  function box(ids) {  // the union of the elements' boxes, in the graph's scroll coordinates
+    var frame = graph.getBoundingClientRect(), out = null;
+    ids.forEach(function (id) {
+      var element = document.getElementById(id);
+      if (!element) { return; }
+      var r = element.getBoundingClientRect();
+      var b = { left: r.left - frame.left + graph.scrollLeft, top: r.top - frame.top + graph.scrollTop };
+      b.right = b.left + r.width; b.bottom = b.top + r.height;
+      if (!out) { out = b; return; }
+      out = { left: Math.min(out.left, b.left), top: Math.min(out.top, b.top),
+              right: Math.max(out.right, b.right), bottom: Math.max(out.bottom, b.bottom) };
+    });
+    return out;
+  }
+  function scrollAxis(low, high, position, size) {  // the new scroll position that shows low..high
+    if (low >= position && high <= position + size) { return position; }
+    return high - low <= size ? (low + high - size) / 2 : low - 8;
+  }
+  // Keep the node being changed and the nodes being read in view; if they cannot all fit, the
+  // changed one wins.
+  function reveal(s) {
+    var both = box(s.focus.concat(s.other)), must = box(s.focus);
+    if (!both || !must) { return; }
+    var w = graph.clientWidth, h = graph.clientHeight;
+    var fits = both.right - both.left <= w && both.bottom - both.top <= h;
+    var b = fits ? both : must;
+    graph.scrollLeft = scrollAxis(b.left, b.right, graph.scrollLeft, w);
+    graph.scrollTop = scrollAxis(b.top, b.bottom, graph.scrollTop, h);
+  }
+  function show(k, scroll) {
+    while (applied < k) { apply(applied, true); applied += 1; }
+    while (applied > k) { applied -= 1; apply(applied, false); }
     lit.forEach(function (pair) { pair[0].classList.remove(pair[1]); });
     lit = [];
     if (changed) { changed.classList.remove("changed"); changed = null; }
     var lines = $("lines");
     while (lines.firstChild) { lines.removeChild(lines.firstChild); }
-    var s = current > 0 ? steps[current - 1] : null;
+    var s = k > 0 ? steps[k - 1] : null;
     if (s) {
       light(s.focus, "hl-focus"); light(s.other, "hl-other"); light(s.edges, "hl-edge");
       changed = nodes[s.target][s.field] || null;
       if (changed) { changed.classList.add("changed"); }
       $("phase").textContent = s.kind === "forward"
-        ? "forward pass · step " + current + " of " + forwardCount
-        : "backward pass · step " + (current - forwardCount) + " of " + (count - forwardCount);
+        ? "forward pass · step " + k + " of " + forwardCount
+        : "backward pass · step " + (k - forwardCount) + " of " + (count - forwardCount);
       $("step-title").textContent = s.title;
       s.lines.forEach(function (line) {
         var div = document.createElement("div"); div.textContent = line; lines.appendChild(div);
       });
       $("doc").textContent = s.doc;
-      var target = nodes[s.target].g;
-      if (scroll && target) {
-        target.scrollIntoView({ block: "nearest", inline: "nearest" });
-      }
+      if (scroll) { reveal(s); }
     } else {
       $("phase").textContent = "start";
       $("step-title").textContent = "Inputs are given; press → to compute the graph.";
       $("doc").textContent = "The forward pass fills in each value in topological order; the "
         + "backward pass then applies the chain rule one edge at a time, in reverse order.";
     }
-    slider.value = String(current);
-    $("counter").textContent = current + " / " + count;
-    $("prev").disabled = $("reset").disabled = current === 0;
-    $("next").disabled = current === count;
   }
-  function goTo(k, scroll) {
-    k = Math.max(0, Math.min(count, k | 0));
-    while (current < k) { apply(current, true); current += 1; }
-    while (current > k) { current -= 1; apply(current, false); }
-    show(scroll);
-  }
-  function stop() {
-    if (timer !== null) { clearInterval(timer); timer = null; }
-    playButton.textContent = "\u25B6 Play";
-  }
-  function play() {
-    if (timer !== null) { stop(); return; }
-    if (current === count) { goTo(0, false); }
-    playButton.textContent = "\u23F8 Pause";
-    timer = setInterval(function () {
-      goTo(current + 1, true);
-      if (current >= count) { stop(); }  // in the same tick, so "Play" shows with the last step
-    }, Number($("speed").value));
-  }
-
-  $("next").addEventListener("click", function () { stop(); goTo(current + 1, true); });
-  $("prev").addEventListener("click", function () { stop(); goTo(current - 1, true); });
-  $("reset").addEventListener("click", function () { stop(); goTo(0, false); });
-  playButton.addEventListener("click", play);
-  $("speed").addEventListener("change", function () { if (timer !== null) { stop(); play(); } });
-  slider.addEventListener("input", function () { stop(); goTo(Number(slider.value), false); });
-  $("zoom").addEventListener("change", function () { zoom($("zoom").value); });
-  document.addEventListener("keydown", function (event) {
-    if (event.altKey || event.ctrlKey || event.metaKey || event.target.tagName === "SELECT") { return; }
-    var keys = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
-    if (event.key in keys) { stop(); goTo(current + keys[event.key], true); }
-    else if (event.key === " ") { play(); }
-    else if (event.key === "Home") { stop(); goTo(0, false); }
-    else if (event.key === "End") { stop(); goTo(count, false); }
-    else { return; }
-    event.preventDefault();
-  });
 
   // Start from zero grads and only the inputs' values.
   data.nodes.forEach(function (node, i) {
     setField(i, "data", node.data, node.dataExact); setField(i, "grad", "0", "0.0");
   });
-  slider.max = String(count);
   $("layout").textContent = "Layout: " + data.layout + ".";
   var svg = graph.querySelector("svg");
   var natural = svg ? svg.getBoundingClientRect().width : 0;
@@ -409,11 +326,15 @@ _SCRIPT = r"""
       svg.style.height = value === "fit" ? "" : "auto";
     }
   }
-  // whole graph if it fits at half size or more; else half size, scrolling to each step
+  $("zoom").addEventListener("change", function () { zoom($("zoom").value); });
+  // the whole graph if it fits at half size or more; else half size, scrolling to each step
   var fitScale = natural ? (graph.clientWidth - 24) / natural : 1;
-  $("zoom").value = fitScale >= 1 ? "1" : fitScale >= 0.45 ? "fit" : "0.5";
+  $("zoom").value = fitScale >= 1 ? "1" : fitScale >= 0.5 ? "fit" : "0.5";
   zoom($("zoom").value);
-  show(false);
-  window.chainrule = { goTo: goTo, count: count, current: function () { return current; } };
+  if (window.innerWidth > 860) { $("legend-box").open = true; }
+  var player = chainrule.player({ count: count, show: show });
+  chainrule.goTo = player.goTo;
+  chainrule.count = count;
+  chainrule.current = player.current;
 })();
 """

@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from html import escape
 
 from autograd.engine import Value
-from autograd.viz.dot import OP_STYLE, ROLE_STYLES, Drawing, format_number, is_symmetric, role
+from autograd.viz.dot import OP_STYLE, ROLE_STYLES
+from autograd.viz.graph import Drawing, format_number, input_labels
 
 CHAR_WIDTH = 7.2  # average width of a 12px Helvetica character
 ROW_HEIGHT = 36.0
@@ -106,12 +107,11 @@ def simple_svg(drawing: Drawing, grads: Mapping[Value, float] | None = None, dig
         if node._op is None:
             continue
         edge(f"e{i}", f"o{i}", f"n{i}")
-        inputs = "" if is_symmetric(node) else "ab"
-        for k, child in enumerate(node.children):
-            edge(f"e{i}_{k}", f"n{drawing.index[child]}", f"o{i}", inputs[k] if inputs else "")
+        for k, (child, edge_label) in enumerate(zip(node.children, input_labels(node))):
+            edge(f"e{i}_{k}", f"n{drawing.index[child]}", f"o{i}", edge_label)
 
     for i, node in enumerate(order):
-        style = ROLE_STYLES[role(node, drawing.root)]
+        style = ROLE_STYLES[drawing.role(node)]
         left, cy, w = box[f"n{i}"]
         dash = ' stroke-dasharray="4,2"' if "dashed" in style.get("style", "") else ""
         parts.append(

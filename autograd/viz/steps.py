@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from autograd.engine import Value, reverse_topological_order
 from autograd.ops import INPUT_NAMES
-from autograd.viz.dot import DEFAULT_MAX_NODES, Drawing, format_number
+from autograd.viz.graph import DEFAULT_MAX_NODES, Drawing, format_number
 
 DIGITS = 6  # significant digits in step descriptions
 

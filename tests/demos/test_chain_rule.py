@@ -7,8 +7,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from autograd.viz import available_renderers
-
 
 def test_quick_run_shows_the_local_derivatives_and_their_product(run_demo: Any) -> None:
     run = run_demo("chain_rule")
@@ -17,10 +15,8 @@ def test_quick_run_shows_the_local_derivatives_and_their_product(run_demo: Any) 
     assert "df/dy = dg/dh * dh/dk * dk/dm * dm/dy = 1 * 18 * 1 * 2 = 36" in run.out
     assert "x.grad = 54,  y.grad = 36" in run.out
     assert (run.folder / "chain_rule_graph_stepthrough.html").stat().st_size > 1000
-    if available_renderers():
-        assert "<svg" in (run.folder / "chain_rule_graph.svg").read_text(encoding="utf-8")
-    else:
-        assert "graph drawing skipped" in run.out
+    # Graphviz's drawing, or the built-in layout's without it
+    assert "<svg" in (run.folder / "chain_rule_graph.svg").read_text(encoding="utf-8")
 
 
 def test_build_is_the_worked_example(demo: Callable[[str], ModuleType]) -> None:

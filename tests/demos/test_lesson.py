@@ -38,26 +38,7 @@ def test_without_matplotlib_a_demo_still_trains_checks_and_says_it_skipped_pictu
     assert not list(run.folder.glob("*.png"))
 
 
-def test_without_graphviz_the_graph_drawing_is_skipped_and_the_page_still_written(
-    demo: Callable[[str], ModuleType],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    import autograd.viz
-    from autograd import Value
-
-    def no_renderer(*args: object, **kwargs: object) -> None:
-        raise autograd.viz.RendererNotFound("no Graphviz renderer found: install Graphviz")
-
-    monkeypatch.setattr(autograd.viz, "write_svg", no_renderer)
-    x = Value(2.0, "x")
-    written = demo("lesson").draw_graph(x * x + 1, tmp_path, "g")
-    assert written == [tmp_path / "g_stepthrough.html"] and written[0].exists()
-    assert "graph drawing skipped: no Graphviz renderer found" in capsys.readouterr().out
-
-
-def test_without_the_graphviz_package_the_page_uses_its_own_layout(
+def test_without_the_graphviz_package_both_use_the_builtin_layout(
     demo: Callable[[str], ModuleType],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -68,6 +49,7 @@ def test_without_the_graphviz_package_the_page_uses_its_own_layout(
     monkeypatch.setitem(sys.modules, "graphviz", None)  # import graphviz -> ImportError
     x = Value(2.0, "x")
     written = demo("lesson").draw_graph(x * x + 1, tmp_path, "g")
-    assert written == [tmp_path / "g_stepthrough.html"]
-    assert "<svg" in written[0].read_text(encoding="utf-8")
-    assert "graph drawing skipped" in capsys.readouterr().out
+    assert written == [tmp_path / "g.svg", tmp_path / "g_stepthrough.html"]
+    assert "data 5" in written[0].read_text(encoding="utf-8")  # the built-in layout's drawing
+    assert "built-in" in written[1].read_text(encoding="utf-8")
+    assert "wrote" in capsys.readouterr().out

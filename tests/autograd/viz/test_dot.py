@@ -12,8 +12,9 @@ pytest.importorskip("graphviz", reason="draw_dot needs the graphviz Python packa
 
 from autograd import Value
 from autograd.viz import GraphTooLargeError, draw_dot
-from autograd.viz.dot import clean_text, format_number, names_from, record_text
+from autograd.viz.dot import record_text
 from autograd.viz.example import chain_rule
+from autograd.viz.graph import clean_text, format_number, names_from
 
 HOSTILE = [
     '"',

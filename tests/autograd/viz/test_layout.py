@@ -5,8 +5,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from autograd import Value
-from autograd.viz.dot import Drawing
 from autograd.viz.example import chain_rule
+from autograd.viz.graph import Drawing
 from autograd.viz.layout import simple_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -55,3 +55,15 @@ def test_grads_argument() -> None:
     x = Value(2.0, "x")
     svg = simple_svg(Drawing.of(x), grads={x: 7.0})
     assert texts(groups(svg)["n0"]) == ["x", "data 2", "grad 7"]
+
+
+def test_three_input_ops_are_drawn_with_the_dot_drawings_edge_labels() -> None:
+    """mul_add (every nn.Neuron) once crashed here: the layout hard-coded the inputs "ab"."""
+    from autograd.viz.graph import input_labels
+
+    w, x, b = Value(2.0, "w"), Value(3.0, "x"), Value(1.0, "b")
+    z = w.mul_add(x, b)
+    found = groups(simple_svg(Drawing.of(z)))
+    assert [texts(found[f"e3_{k}"]) for k in range(3)] == [["a"], ["b"], ["c"]]
+    assert input_labels(z) == ("a", "b", "c") and input_labels(w * x) == ("", "")
+    assert input_labels(w**x) == ("a", "b") and input_labels(w.exp()) == ("",)

@@ -30,7 +30,7 @@ ARGS = [
     "--no-first-run",
     "--disable-dev-shm-usage",
 ]
-ASSETS = Path(__file__).resolve().parents[2] / "demos" / "assets"
+ASSETS = Path(__file__).resolve().parents[3] / "demos" / "assets"
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
 pytest.importorskip("graphviz", reason="the page's drawing needs the graphviz Python package")
@@ -39,8 +39,8 @@ if not os.access(CHROMIUM, os.X_OK):
 
 from autograd import Value, topological_order  # noqa: E402
 from autograd.viz import write_html  # noqa: E402
-from autograd.viz.dot import format_number  # noqa: E402
 from autograd.viz.example import chain_rule  # noqa: E402
+from autograd.viz.graph import format_number  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,8 @@ from autograd import Value
 from autograd.viz import available_renderers, step_through, stepthrough_html, write_html
 from autograd.viz import renderers as renderers_module
 from autograd.viz.example import chain_rule
-from autograd.viz.html import _inline_svg, _json_for_html
+from autograd.viz.page import inline_svg as _inline_svg
+from autograd.viz.page import json_for_html as _json_for_html
 
 HOSTILE = "</script><script>x{{script}}\"'\\<!--&\u2028"  # within the 40-character label limit
 ALLOWED_URLS = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -15,14 +16,16 @@ from autograd.viz import (
     RendererNotFound,
     available_renderers,
     draw_dot,
+    mimebundle,
     render,
     renderers,
     show,
+    write_html,
     write_png,
     write_svg,
 )
-from autograd.viz.dot import clean_text
 from autograd.viz.example import chain_rule
+from autograd.viz.graph import clean_text
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = [
@@ -113,8 +116,9 @@ def test_without_a_renderer_the_error_says_how_to_install(monkeypatch: pytest.Mo
     monkeypatch.setattr(renderers, "_has_dot", lambda: False)
     monkeypatch.setattr(renderers, "_has_wasm", lambda: False)
     assert available_renderers() == []
+    assert b"grad 54" in render(graph())  # a Value falls back to the built-in layout
     with pytest.raises(RendererNotFound) as error:
-        render(graph())
+        render(draw_dot(graph()))  # a DOT graph needs Graphviz
     assert "apt-get install graphviz" in str(error.value)
     assert 'pip install "chainrule[wasm]"' in str(error.value)
     with pytest.raises(RendererNotFound, match="apt-get install graphviz"):
@@ -150,4 +154,28 @@ def test_show_is_displayed_inline_by_jupyter() -> None:
     view = show(graph())
     assert isinstance(view, GraphView)
     assert "grad 54" in view._repr_svg_()
-    assert "edges" in repr(view)
+    assert "GraphView" in repr(view) and "save(path)" in repr(view)
+
+
+def test_without_the_graphviz_package_pictures_and_pages_use_the_builtin_layout(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The dot binary is there but not the Python package that writes DOT: no ImportError."""
+    monkeypatch.setitem(sys.modules, "graphviz", None)  # import graphviz -> ImportError
+    assert not renderers.has_graphviz_package()
+    assert b"grad 54" in render(graph())
+    assert "grad 54" in show(graph())._repr_svg_()
+    assert "grad 54" in mimebundle(graph())["image/svg+xml"]
+    html = write_html(graph(), tmp_path / "f.html").read_text(encoding="utf-8")
+    assert "built-in" in html and 'id="n0"' in html
+    with pytest.raises(ImportError, match="pip install"):
+        write_html(graph(), tmp_path / "g.html", renderer="dot")
+
+
+def test_builtin_renderer_checks_its_options() -> None:
+    with pytest.raises(ValueError, match="rankdir"):
+        render(graph(), renderer="builtin", rankdir="up")
+    with pytest.raises(ValueError, match="digits"):
+        render(graph(), renderer="builtin", digits=0)
+    with pytest.raises(ValueError, match="SVG only"):
+        render(graph(), "png", renderer="builtin")
