@@ -13,7 +13,8 @@ scalar operations) and backpropagates through it.
 
 Claim (checked): the network reaches 100% training accuracy. The demo also measures accuracy on
 fresh points it never trained on, draws the decision boundary and the loss/accuracy curves, and
-prints how long it took.
+prints how long it took. A ``TrainingRecorder`` watches every step and writes ``replay.html``: open
+it in a browser and press play to watch the weights, the curves and the boundary change.
 
     python demos/moons.py              # 15-30 seconds; pictures in demos/out/moons/
     python demos/moons.py --quick      # 30 points, 30 steps: a few seconds
@@ -39,6 +40,7 @@ from nn.data import make_moons
 from nn.losses import hinge
 from nn.optim import SGD
 from nn.schedules import LinearDecay
+from nn.viz import TrainingRecorder
 
 SEED = 1337  # micrograd's demo seed; used for the data and the initial weights
 ALPHA = 1e-4  # L2 strength: alpha * sum w^2
@@ -99,6 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     schedule = LinearDecay(optimizer, end_lr=0.1, total_steps=steps)  # lr_k = 1.0 - 0.9 k / steps
     # the seeds' L2 term lambda/2n sum w^2 with lambda = 2 n alpha is alpha * sum w^2
     penalty = lambda m: l2_penalty(m.parameters(), lam=2 * n * ALPHA, n=n)
+    recorder = TrainingRecorder(data=(X, y), grid=24 if args.quick else 40)  # a snapshot per step
     train_start = time.perf_counter()
     step_fn = compiled_step(model, X, y, penalty) if args.compiled else None
     history = fit(
@@ -112,6 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         schedule=schedule,
         log_every=max(1, steps // 10),
         step_fn=step_fn,
+        callbacks=[recorder],
     )
     train_seconds = time.perf_counter() - train_start
     how = "compiled replay" if args.compiled else "graph built and backpropagated every step"
@@ -139,6 +143,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
 
     heading("pictures")
+    replay = recorder.save(args.out / "replay.html")
+    print(f"wrote {replay} (the run replayed: open it in a browser and press play)")
     plt = pyplot()
     if plt is not None:
         grid = 25 if args.quick else 70
