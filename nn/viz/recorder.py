@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from autograd import Value
+from autograd.viz.page import Page, notebook_iframe
 from nn.module import Module
 
 if TYPE_CHECKING:
@@ -222,18 +223,11 @@ class TrainingRecorder:
         weights (blue positive, red negative, thicker is larger), the loss and accuracy curves with
         a cursor, for 2-D inputs the decision boundary and the data, play / pause / slider / arrow
         keys, and a step-through of one sample at a few recorded steps."""
-        path = Path(path)
-        path.write_text(self.html(), encoding="utf-8")
-        return path
+        return Page(self.html(), self.title).save(path)
 
     def _repr_html_(self) -> str:
-        """The page in an ``<iframe srcdoc>``: its script and styles never touch the notebook."""
-        from html import escape
-
-        return (
-            f'<iframe srcdoc="{escape(self.html(), quote=True)}" style="width: 100%; height: 720px; '
-            'border: 1px solid #e5e7eb" sandbox="allow-scripts" title="training replay"></iframe>'
-        )
+        """The page in a sandboxed ``<iframe srcdoc>``: its script and styles never touch the notebook."""
+        return notebook_iframe(self.html(), self.title, height=760)
 
     def __repr__(self) -> str:
         return (

@@ -1,70 +1,48 @@
 """The replay page's markup, style and script (its data comes from :mod:`nn.viz.replay`).
 
-One self-contained HTML file: inline style and script, the data as JSON inside
-``<script type="application/json">`` (``<``, ``>`` and ``&`` escaped, so no text can close the
-element), a Content-Security-Policy that forbids every network request, and all text written by
-the script with ``textContent``. The script draws everything from the data: the network (SVG), the
+One self-contained HTML file in the project's page shell (:mod:`autograd.viz.page`: a
+Content-Security-Policy that forbids every network request, the data as inert JSON); all text is
+written by the script with ``textContent``. The script draws everything from the data: the network (SVG), the
 curves (SVG), the decision boundary (a canvas of ``grid`` x ``grid`` cells, scaled up) and its data
 points (SVG), and moves one cursor through the recorded steps.
 """
 
 from __future__ import annotations
 
-import re
-from html import escape
 from typing import Any
 
-from autograd.viz.html import _json_for_html
-
-# inline style and script only; every fetch (images, fonts, connections) is blocked
-CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; "
-    "frame-src 'self'"
-)
+from autograd.viz.page import page_html
 
 
 def render(data: dict[str, Any]) -> str:
-    """The page for ``data`` (see :func:`nn.viz.replay.page_data`)."""
-    parts = {
-        "title": escape(str(data["title"])),
-        "csp": CSP,
-        "css": CSS,
-        "data": _json_for_html(data),
-        "script": SCRIPT,
-    }
-    # one pass, so text inside one part (a title "{{script}}") is never substituted again
-    return re.sub(r"\{\{(\w+)\}\}", lambda match: parts[match.group(1)], PAGE)
+    """The page for ``data`` (see :func:`nn.viz.replay.page_data`), in the project's page shell
+    (:mod:`autograd.viz.page`: the CSP, the escaping, the data block)."""
+    return page_html(str(data["title"]), BODY, css=CSS, script=SCRIPT, data=data, controls=CONTROLS)
 
 
-PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{{csp}}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{title}}</title>
-<style>{{css}}</style>
-</head>
-<body>
-<header>
-  <h1>{{title}}</h1>
-  <p id="summary"></p>
-  <div class="controls" role="group" aria-label="replay controls">
-    <button id="first" title="First recorded step (Home)" aria-label="first step">|&#x25C0;</button>
-    <button id="prev" title="Previous recorded step (&#x2190;)" aria-label="previous step">&#x25C0;</button>
-    <button id="play" title="Play / pause (Space)">&#x25B6; Play</button>
-    <button id="next" title="Next recorded step (&#x2192;)" aria-label="next step">&#x25B6;</button>
-    <button id="last" title="Last recorded step (End)" aria-label="last step">&#x25B6;|</button>
-    <input id="slider" type="range" min="0" max="0" value="0" aria-label="recorded step">
-    <span id="counter" aria-live="polite"></span>
-    <label>speed <select id="speed">
-      <option value="1000">1 step/s</option><option value="400">2.5 steps/s</option>
-      <option value="100" selected>10 steps/s</option><option value="33">30 steps/s</option>
-    </select></label>
-  </div>
-</header>
-<main>
-  <section id="network-panel" class="panel" aria-labelledby="network-heading">
+# The replay moves through snapshots labelled by their training step, so it has its own player
+# (first / last buttons, a counter that names the step) rather than the shell's step counter.
+CONTROLS = """<p id="summary"></p>
+<div class="controls" role="group" aria-label="replay controls">
+  <button id="first" type="button"
+    title="First recorded step (Home)" aria-label="first step">|&#x25C0;</button>
+  <button id="prev" type="button"
+    title="Previous recorded step (&#x2190;)" aria-label="previous step">&#x25C0;</button>
+  <button id="play" type="button" title="Play / pause (Space)">&#x25B6; Play</button>
+  <button id="next" type="button"
+    title="Next recorded step (&#x2192;)" aria-label="next step">&#x25B6;</button>
+  <button id="last" type="button"
+    title="Last recorded step (End)" aria-label="last step">&#x25B6;|</button>
+  <input id="slider" type="range" min="0" max="0" value="0" aria-label="recorded step">
+  <output id="counter" for="slider" aria-live="off"></output>
+  <label>speed <select id="speed">
+    <option value="1000">1 step/s</option><option value="400">2.5 steps/s</option>
+    <option value="100" selected>10 steps/s</option><option value="33">30 steps/s</option>
+  </select></label>
+</div>"""
+
+BODY = """<main id="replay">
+  <section id="network-panel" class="card" aria-labelledby="network-heading">
     <h2 id="network-heading">The network</h2>
     <svg id="network" role="img" aria-label="the network's neurons and weights at the current step"></svg>
     <p class="note" id="network-note">Each line is a weight: <span class="pos">blue</span> positive,
@@ -76,7 +54,7 @@ PAGE = """<!DOCTYPE html>
       <div id="stepthrough-buttons"></div>
     </div>
   </section>
-  <section id="curves-panel" class="panel" aria-labelledby="curves-heading">
+  <section id="curves-panel" class="card" aria-labelledby="curves-heading">
     <h2 id="curves-heading">Loss and accuracy</h2>
     <dl id="readout">
       <div><dt>step</dt><dd id="readout-step"></dd></div>
@@ -88,7 +66,7 @@ PAGE = """<!DOCTYPE html>
       aria-label="loss at each recorded step, with the current step marked"></svg>
     <svg id="accuracy-chart" role="img" aria-label="accuracy at each recorded step"></svg>
   </section>
-  <section id="boundary-panel" class="panel" aria-labelledby="boundary-heading">
+  <section id="boundary-panel" class="card" aria-labelledby="boundary-heading">
     <h2 id="boundary-heading">Decision boundary</h2>
     <div id="boundary-box">
       <canvas id="boundary" role="img" aria-label="the class the network predicts over the plane"></canvas>
@@ -102,38 +80,22 @@ PAGE = """<!DOCTYPE html>
 <dialog id="stepthrough-dialog" aria-labelledby="stepthrough-heading">
   <div class="dialog-bar">
     <h2 id="stepthrough-heading">Step-through</h2>
-    <button id="stepthrough-close">Close (Esc)</button>
+    <button id="stepthrough-close" type="button">Close (Esc)</button>
   </div>
   <iframe id="stepthrough-frame" title="step-through of one sample"></iframe>
-</dialog>
-<script type="application/json" id="replay-data">{{data}}</script>
-<script>{{script}}</script>
-</body>
-</html>
-"""
+</dialog>"""
 
 CSS = """
-* { box-sizing: border-box; }
-body { margin: 0; font-family: system-ui, Helvetica, Arial, sans-serif; background: #f9fafb; color: #111827; }
-header { padding: 10px 16px; border-bottom: 1px solid #e5e7eb; background: #fff;
-  position: sticky; top: 0; z-index: 2; }
-h1 { font-size: 18px; margin: 0 0 2px; }
+main#replay { flex: 1; overflow: auto; min-height: 0; display: grid; gap: 12px; padding: 12px;
+  grid-template-columns: minmax(0, 1.25fr) minmax(0, 1fr); align-content: start; }
 h2 { font-size: 15px; margin: 0 0 8px; }
 h3 { font-size: 14px; margin: 12px 0 4px; }
-#summary { margin: 0 0 8px; font-size: 13px; color: #4b5563; }
-.controls { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; font-size: 13px; }
-button { font: inherit; padding: 4px 10px; border: 1px solid #9ca3af; border-radius: 6px; background: #fff;
-  color: #111827; cursor: pointer; min-height: 30px; }
-button:disabled { color: #6b7280; cursor: default; }
-button:focus-visible, input:focus-visible, select:focus-visible {
-  outline: 2px solid #2563eb; outline-offset: 2px; }
-#slider { flex: 1; min-width: 140px; }
-#counter { font-variant-numeric: tabular-nums; min-width: 12em; }
-main { display: grid; grid-template-columns: minmax(0, 1.25fr) minmax(0, 1fr); gap: 12px; padding: 12px; }
-.panel { background: #fff; border: 1px solid #e5e7eb; border-radius: 8px; padding: 10px 12px; min-width: 0; }
+#summary { margin: 0 0 6px; font-size: 13px; color: #4b5563; }
+#counter { min-width: 13em; }
+.card { background: #fff; border: 1px solid #e5e7eb; border-radius: 8px; padding: 10px 12px; min-width: 0; }
 #network-panel { grid-row: span 2; }
-svg { display: block; width: 100%; height: auto; }
-#network { max-height: 72vh; }
+.card svg { display: block; width: 100%; height: auto; }
+#network { max-height: 75vh; }
 .note { font-size: 12px; color: #4b5563; margin: 6px 0; }
 .pos { color: #1d4ed8; font-weight: 600; } .neg { color: #b91c1c; font-weight: 600; }
 #readout { display: flex; flex-wrap: wrap; gap: 4px 18px; margin: 0 0 6px; font-size: 13px; }
@@ -154,7 +116,7 @@ dialog::backdrop { background: rgba(17, 24, 39, .5); }
 .dialog-bar h2 { margin: 0; }
 #stepthrough-frame { width: 100%; height: calc(100% - 46px); border: 0; }
 @media (max-width: 900px) {
-  main { grid-template-columns: minmax(0, 1fr); padding: 8px; }
+  main#replay { grid-template-columns: minmax(0, 1fr); padding: 8px; }
   #network-panel { grid-row: auto; }
   #counter { min-width: 0; }
 }
@@ -163,7 +125,7 @@ dialog::backdrop { background: rgba(17, 24, 39, .5); }
 SCRIPT = r"""
 (function () {
   "use strict";
-  var data = JSON.parse(document.getElementById("replay-data").textContent);
+  var data = chainrule.data;
   var count = data.steps.length, current = 0, timer = null;
   var $ = function (id) { return document.getElementById(id); };
   var NS = "http://www.w3.org/2000/svg";

@@ -46,7 +46,7 @@ def train(epochs: int, recorder: TrainingRecorder | None = None, compile: bool =
 
 
 def data_of(html: str) -> dict[str, Any]:
-    match = re.search(r'<script type="application/json" id="replay-data">(.*?)</script>', html, re.DOTALL)
+    match = re.search(r'<script type="application/json" id="chainrule-data">(.*?)</script>', html, re.DOTALL)
     assert match is not None
     return json.loads(match.group(1))  # type: ignore[no-any-return]
 
