@@ -10,6 +10,7 @@ forward rule and local derivatives with the functions here, so no op ever raises
 from __future__ import annotations
 
 import math
+from typing import SupportsFloat
 
 inf = math.inf
 nan = math.nan
@@ -104,3 +105,12 @@ def step(x: float) -> float:
 def sign(x: float) -> float:
     """Sign with ``sign(0) = 0``: the derivative of ``abs``."""
     return 1.0 if x > 0 else -1.0 if x < 0 else 0.0
+
+
+def to_float(x: SupportsFloat) -> float:
+    """``float(x)``, but an int (or Fraction) beyond float range rounds to ``±inf`` as IEEE-754
+    does, instead of raising ``OverflowError`` (``float(10**400)`` raises; this gives ``inf``)."""
+    try:
+        return float(x)
+    except OverflowError:
+        return inf if x > 0 else -inf  # type: ignore[operator]

@@ -8,12 +8,14 @@ order the attributes were assigned in ``__init__``, so ``parameters()`` is stabl
 
 from __future__ import annotations
 
+import math
 import textwrap
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Union
 
 from autograd import Value
 from autograd.engine import is_real_number
+from autograd.numerics import to_float
 
 Scalar = Value | float | int  # one input number: a Value or a plain number
 Output = Value | list[Value]  # what a model returns: one Value, or a list of them
@@ -130,7 +132,7 @@ class Module:
     def load_state_dict(self, state: Mapping[str, Sequence[float]]) -> None:
         """Copy ``state`` (as made by ``state_dict``) into the parameters.
 
-        Everything is checked first (same keys, same lengths, real numbers); on any mismatch
+        Everything is checked first (same keys, same lengths, finite real numbers); on any mismatch
         ``StateDictError`` lists the problems and no parameter has changed.
         """
         if not isinstance(state, Mapping):
@@ -145,9 +147,10 @@ class Module:
             problems.append(f"missing keys: {_short_list(missing)}")
         if unexpected:
             problems.append(f"unexpected keys: {_short_list(unexpected)}")
+        converted: dict[str, list[float]] = {}
         for path, values in groups.items():
             if path in state:
-                problem = _check_numbers(state[path], len(values))
+                converted[path], problem = _as_floats(state[path], len(values))
                 if problem:
                     problems.append(f"{path!r}: {problem}")
         if problems:
@@ -155,9 +158,9 @@ class Module:
                 f"state dict does not fit this {type(self).__name__} (model unchanged): "
                 + "; ".join(problems)
             )
-        for path, values in groups.items():
-            for value, number in zip(values, state[path]):
-                value.data = float(number)
+        for path, values in groups.items():  # every number was converted and checked: assign
+            for value, number in zip(values, converted[path]):
+                value.data = number
 
     # -- construction from a saved file -----------------------------------------------------------
 
@@ -253,16 +256,22 @@ def short_label(path: str) -> str:
     return ".".join(parts)
 
 
-def _check_numbers(numbers: object, expected_length: int) -> str:
-    """A description of what is wrong with ``numbers`` as a list of ``expected_length`` reals, or ""."""
+def _as_floats(numbers: object, expected_length: int) -> tuple[list[float], str]:
+    """``numbers`` as ``expected_length`` finite floats, and a description of what is wrong ("" if
+    nothing is): a list of the wrong length, a non-number, ``nan``, ``inf``, an int beyond float range."""
     if isinstance(numbers, (str, bytes, Mapping)) or not isinstance(numbers, Sequence):
-        return f"expected a list of {expected_length} floats, got {type(numbers).__name__}"
+        return [], f"expected a list of {expected_length} floats, got {type(numbers).__name__}"
     if len(numbers) != expected_length:
-        return f"expected {expected_length} values, got {len(numbers)}"
+        return [], f"expected {expected_length} values, got {len(numbers)}"
+    floats = []
     for i, x in enumerate(numbers):
         if isinstance(x, bool) or not is_real_number(x):
-            return f"item {i} is {type(x).__name__} {x!r:.40}, expected a float"
-    return ""
+            return [], f"item {i} is {type(x).__name__} {x!r:.40}, expected a float"
+        number = to_float(x)
+        if not math.isfinite(number):
+            return [], f"item {i} is {x!r:.40}, expected a finite float"
+        floats.append(number)
+    return floats, ""
 
 
 def _short_list(items: list[str], limit: int = 5) -> str:

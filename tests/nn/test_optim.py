@@ -6,7 +6,7 @@ import math
 import pytest
 
 from autograd import Value
-from nn import MLP
+from nn import MLP, StateDictError
 from nn.optim import SGD, Adam, OptimizerStateError, RMSprop, clip_grad_norm
 
 
@@ -123,7 +123,7 @@ def test_bad_parameters_and_hyperparameters() -> None:
         Adam([])
     with pytest.raises(ValueError, match="more than once"):
         SGD([model.parameters()[0]] * 2, lr=0.1)
-    with pytest.raises(ValueError, match=r"lr must be in \[0.0, inf\], got -1.0"):
+    with pytest.raises(ValueError, match=r"lr must be a finite number in \[0.0, inf\), got -1.0"):
         SGD(model.parameters(), lr=-1)
     with pytest.raises(ValueError, match="momentum"):
         SGD(model.parameters(), lr=0.1, momentum=1.0)
@@ -148,3 +148,130 @@ def test_clip_grad_norm_rescales_to_max_norm() -> None:
     a.grad = math.inf
     assert clip_grad_norm([a, b], max_norm=1.0) == math.inf
     assert b.grad == pytest.approx(0.8)
+
+
+# -- hyperparameters are checked wherever they are set ---------------------------------------------
+
+BAD_HYPERPARAMETERS = [
+    (SGD, {"lr": -1.0}, ValueError, r"lr must be a finite number in \[0.0, inf\)"),
+    (SGD, {"lr": math.nan}, ValueError, "lr must be a finite number"),
+    (SGD, {"lr": math.inf}, ValueError, "lr must be a finite number"),
+    (SGD, {"lr": 10**400}, ValueError, "lr must be a finite number.*got inf"),  # not OverflowError
+    (SGD, {"lr": "fast"}, TypeError, "lr must be a number, got str"),
+    (SGD, {"lr": 0.1, "weight_decay": 10**400}, ValueError, "weight_decay"),
+    (Adam, {"eps": -1e-8}, ValueError, "eps must be a finite number"),
+    (Adam, {"eps": None}, TypeError, "eps must be a number, got NoneType"),
+    (Adam, {"betas": (2, 3)}, ValueError, r"betas\[0\] must be a finite number in \[0.0, 1.0\)"),
+    (Adam, {"betas": (0.9, 1.0)}, ValueError, r"betas\[1\]"),
+    (Adam, {"betas": (0.9,)}, TypeError, r"betas must be a pair"),
+    (Adam, {"betas": "ab"}, TypeError, r"betas must be a pair"),
+    (RMSprop, {"alpha": 1.0}, ValueError, "alpha"),
+    (RMSprop, {"momentum": -0.5}, ValueError, "momentum"),
+]
+
+
+@pytest.mark.parametrize(("optimizer_cls", "options", "error", "message"), BAD_HYPERPARAMETERS)
+def test_constructors_check_every_hyperparameter(optimizer_cls, options, error, message) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(error, match=message):
+        optimizer_cls([Value(1.0)], **{"lr": 0.1, **options})
+
+
+def test_a_hyperparameter_set_later_is_checked_too() -> None:
+    optimizer = Adam([Value(1.0)], lr=0.1)
+    optimizer.lr = 0.05  # what a schedule does
+    assert optimizer.lr == 0.05
+    for bad in (math.nan, -0.1, "0.1"):
+        with pytest.raises((TypeError, ValueError), match="lr must be"):
+            optimizer.lr = bad  # type: ignore[assignment]
+    with pytest.raises(ValueError, match="betas"):
+        optimizer.betas = (1.5, 0.9)
+    assert optimizer.lr == 0.05 and optimizer.betas == (0.9, 0.999)
+
+
+@pytest.mark.parametrize("optimizer_cls", [Adam, RMSprop])
+def test_eps_zero_with_a_zero_gradient_takes_no_step(optimizer_cls) -> None:  # type: ignore[no-untyped-def]
+    # sqrt(v) + eps = 0 here: no ZeroDivisionError, and no nan either (no gradient, no step)
+    assert run(optimizer_cls, [0.0, 0.0, 2.0], lr=0.1, eps=0.0)[:2] == [1.0, 1.0]
+    moved = run(optimizer_cls, [0.0, 0.0, 2.0], lr=0.1, eps=0.0)[2]
+    assert math.isfinite(moved) and moved < 1.0
+    assert run(Adam, [3.0], lr=0.1, eps=0.0) == [pytest.approx(0.9)]  # first step is lr * sign(g)
+
+
+def test_the_method_instead_of_its_result_gets_a_message_saying_to_call_it() -> None:
+    model = MLP(2, [3, 1], seed=0)
+    with pytest.raises(TypeError, match=r"got the method parameters itself.*call it, model.parameters\(\)"):
+        Adam(model.parameters)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"takes a list of parameters \(e.g. model.parameters\(\)\), got int"):
+        SGD(3, lr=0.1)  # type: ignore[arg-type]
+
+
+def test_a_value_in_data_or_grad_is_refused_before_any_update() -> None:
+    a, b = Value(1.0, "a"), Value(2.0, "b")
+    a.grad = 0.5
+    b.grad = Value(0.5)  # e.g. from grad(..., create_graph=True)
+    optimizer = SGD([a, b], lr=0.1)
+    with pytest.raises(TypeError, match=r"parameter 1 \(b\) has a Value as its .grad.*g.data"):
+        optimizer.step()
+    assert (a.data, b.data, optimizer.step_count) == (1.0, 2.0, 0)  # nothing moved
+    b.grad = 0.5
+    b.data = Value(2.0)  # type: ignore[assignment]  # what `b.data -= lr * Value(...)` leaves
+    with pytest.raises(TypeError, match=r"parameter 1 \(b\) holds a Value in .data"):
+        optimizer.step()
+    with pytest.raises(TypeError, match="clip_grad_norm: parameter 1"):
+        clip_grad_norm([a, b], max_norm=1.0)
+
+
+# -- load_state_dict checks everything and changes nothing on any error ----------------------------
+
+
+def _saved_adam() -> tuple[Adam, dict]:  # type: ignore[type-arg]
+    params = [Value(1.0), Value(2.0)]
+    adam = Adam(params, lr=0.1)
+    for p in params:
+        p.grad = 0.5
+    adam.step()
+    return adam, json.loads(json.dumps(adam.state_dict()))
+
+
+def _set(path: tuple[str, ...], value: object):  # type: ignore[no-untyped-def]
+    def edit(state: dict) -> None:  # type: ignore[type-arg]
+        for key in path[:-1]:
+            state = state[key]
+        state[path[-1]] = value
+
+    return edit
+
+
+BAD_STATES = {
+    "negative lr": (_set(("hyperparameters", "lr"), -1.0), "lr must be a finite number"),
+    "string lr": (_set(("hyperparameters", "lr"), "fast"), "lr must be a number, got str"),
+    "null eps": (_set(("hyperparameters", "eps"), None), "eps must be a number, got NoneType"),
+    "betas out of range": (_set(("hyperparameters", "betas"), [2, 3]), r"betas\[0\]"),
+    "huge step count": (_set(("step_count",), 10**400), "step_count must be an int in"),
+    "bool step count": (_set(("step_count",), True), "step_count"),
+    "huge buffer number": (_set(("state", "m", 1), 10**400), r"buffer 'm' item 1 must be a finite"),
+    "inf in a buffer": (_set(("state", "m", 0), math.inf), "buffer 'm' item 0"),
+    "nan in a buffer": (_set(("state", "v", 0), math.nan), "buffer 'v' item 0"),
+    "negative mean square": (_set(("state", "v", 0), -1.0), r"buffer 'v' item 0 must be .* in \[0.0"),
+    "string in a buffer": (_set(("state", "v", 0), "1"), "buffer 'v' item 0 must be a number"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_STATES))
+def test_load_state_dict_refuses_a_bad_state_and_changes_nothing(name: str) -> None:
+    edit, message = BAD_STATES[name]
+    _, state = _saved_adam()
+    edit(state)
+    target = Adam([Value(1.0), Value(2.0)], lr=0.5)
+    before = target.state_dict()
+    with pytest.raises(OptimizerStateError, match=message) as error:
+        target.load_state_dict(state)
+    assert isinstance(error.value, StateDictError) and isinstance(error.value, ValueError)
+    assert target.state_dict() == before
+
+
+def test_a_loaded_state_steps_without_error() -> None:
+    adam, state = _saved_adam()
+    target = Adam([Value(1.0), Value(2.0)], lr=0.5)
+    target.load_state_dict(state)
+    assert target.state_dict() == adam.state_dict() and type(target.betas) is tuple
