@@ -21,6 +21,7 @@ from typing import Any
 
 from autograd import Value
 from autograd.engine import is_real_number
+from autograd.numerics import to_float
 from nn.functional import logsumexp
 
 LOG_FLOOR = -100.0  # like PyTorch's BCELoss: log(0) costs 100, not inf
@@ -53,7 +54,22 @@ def _reduce(terms: list[Any], count: int, reduction: str, where: str) -> Value:
 def _number(t: object, where: str, i: int) -> float:
     if isinstance(t, bool) or not is_real_number(t):
         raise TypeError(f"{where}: target {i} must be a number, got {type(t).__name__} {t!r:.40}")
-    return float(t)  # type: ignore[arg-type]
+    return to_float(t)  # type: ignore[arg-type]
+
+
+def _prediction(p: Any, where: str, i: int) -> Value:
+    """Prediction ``i`` as one ``Value``, or a ``TypeError`` that blames the prediction (not the
+    target) when it is a list of outputs (a model with several outputs, or a whole batch)."""
+    if isinstance(p, Value):
+        return p
+    if isinstance(p, bool) or not is_real_number(p):
+        if isinstance(p, Sequence) and not isinstance(p, str):
+            shape = f"a list of {len(p)} value{'' if len(p) == 1 else 's'}"
+            hint = " (a batch inside a sample, or a model with more outputs than targets?)"
+        else:
+            shape, hint = f"{type(p).__name__} {p!r:.40}", ""
+        raise TypeError(f"{where}: prediction {i} is {shape}; expected a Value or a number{hint}")
+    return Value(to_float(p))
 
 
 def mse(predictions: Any, targets: Any, reduction: str = "mean") -> Value:
@@ -65,19 +81,24 @@ def mse(predictions: Any, targets: Any, reduction: str = "mean") -> Value:
         if isinstance(p, Value) or is_real_number(p):
             pairs = [(p, t)]
         else:
+            if not isinstance(p, Sequence) or isinstance(p, str):
+                _prediction(p, "mse", i)  # raises, naming the prediction
             if not isinstance(t, Sequence) or len(p) != len(t):
                 raise ValueError(f"mse: sample {i} has {len(p)} outputs but its target is {t!r:.60}")
             pairs = list(zip(p, t))
         for pj, tj in pairs:
+            if not isinstance(pj, Value):
+                pj = _prediction(pj, "mse", i).data
             diff = pj - _number(tj, "mse", i)
             terms.append(diff * diff)
     return _reduce(terms, len(terms), reduction, "mse")
 
 
 def _clamped_log(p: Value) -> Value:
-    """``max(log p, -100)``: finite for ``p = 0``; below the floor the gradient is 0 (PyTorch)."""
+    """``max(log p, -100)``: finite for ``p = 0``; below the floor the gradient is 0 (PyTorch).
+    A ``nan`` passes through: clamping it would hide a diverged run behind a finite loss."""
     log_p = p.log()
-    return log_p if log_p.data >= LOG_FLOOR else Value(LOG_FLOOR)
+    return Value(LOG_FLOOR) if log_p.data < LOG_FLOOR else log_p
 
 
 def binary_cross_entropy(
@@ -85,22 +106,29 @@ def binary_cross_entropy(
 ) -> Value:
     """``-1/N sum t log p + (1 - t) log(1 - p)`` for targets ``t`` in ``[0, 1]``.
 
-    ``predictions`` are probabilities ``p`` (e.g. from a sigmoid output layer), or raw scores ``z``
-    with ``from_logits=True``: then ``p = sigmoid(z)`` and the loss is computed stably as
+    ``predictions`` are probabilities ``p`` in ``[0, 1]`` (e.g. from a sigmoid output layer; one
+    outside raises ``ValueError``, a ``nan`` gives a ``nan`` loss), or raw scores ``z`` with
+    ``from_logits=True``: then ``p = sigmoid(z)`` and the loss is computed stably as
     ``softplus(z) - t z`` (no ``log(0)`` however large ``|z|``).
     """
-    predictions, targets = _batch(predictions, targets, "binary_cross_entropy")
+    where = "binary_cross_entropy"
+    predictions, targets = _batch(predictions, targets, where)
     terms = []
     for i, (p, t) in enumerate(zip(predictions, targets)):
-        t = _number(t, "binary_cross_entropy", i)
+        p = _prediction(p, where, i)
+        t = _number(t, where, i)
         if not 0.0 <= t <= 1.0:
-            raise ValueError(f"binary_cross_entropy: target {i} is {t}; targets must be in [0, 1]")
-        p = p if isinstance(p, Value) else Value(_number(p, "binary_cross_entropy", i))
+            raise ValueError(f"{where}: target {i} is {t}; targets must be in [0, 1]")
         if from_logits:
             terms.append(p.softplus() - t * p)
-        else:
-            terms.append(-(t * _clamped_log(p) + (1.0 - t) * _clamped_log(1.0 - p)))
-    return _reduce(terms, len(terms), reduction, "binary_cross_entropy")
+            continue
+        if not 0.0 <= p.data <= 1.0 and p.data == p.data:  # nan is let through: a nan loss
+            raise ValueError(
+                f"{where}: prediction {i} is {p.data}, not a probability in [0, 1]; for raw scores "
+                "(no sigmoid on the output) use binary_cross_entropy(..., from_logits=True)"
+            )
+        terms.append(-(t * _clamped_log(p) + (1.0 - t) * _clamped_log(1.0 - p)))
+    return _reduce(terms, len(terms), reduction, where)
 
 
 def cross_entropy(logits: Any, targets: Any, reduction: str = "mean") -> Value:
@@ -143,6 +171,6 @@ def hinge(scores: Any, targets: Any, reduction: str = "mean", margin: float = 1.
             raise ValueError(
                 f"hinge: label {i} is {y!r}; labels must be -1 or +1 (map 0/1 labels with 2 * y - 1)"
             )
-        s = s if isinstance(s, Value) else Value(_number(s, "hinge", i))
+        s = _prediction(s, "hinge", i)
         terms.append((margin - y * s).relu())
     return _reduce(terms, len(terms), reduction, "hinge")

@@ -166,3 +166,47 @@ def test_mismatched_or_empty_batches_are_rejected(loss) -> None:  # type: ignore
 def test_unknown_reduction_is_rejected() -> None:
     with pytest.raises(ValueError, match="reduction must be 'mean' or 'sum'"):
         mse(values(1.0), [1.0], reduction="max")
+
+
+# -- binary_cross_entropy never hides a diverged run; every error blames the right argument -----
+
+
+def test_bce_of_a_nan_prediction_is_nan_with_a_nan_gradient() -> None:
+    p = Value(math.nan)
+    loss = binary_cross_entropy([p], [1])
+    loss.backward()
+    assert math.isnan(loss.data) and math.isnan(p.grad)  # was 100.0 with gradient 0
+
+
+def test_bce_still_floors_log_zero_at_minus_100() -> None:
+    assert binary_cross_entropy([Value(0.0)], [1]).data == 100.0
+
+
+@pytest.mark.parametrize(
+    "probability", [1.5, -0.1, math.inf, -math.inf, 10**400], ids=["1.5", "-0.1", "inf", "-inf", "10**400"]
+)
+def test_bce_refuses_a_prediction_outside_zero_one(probability: float) -> None:
+    with pytest.raises(
+        ValueError, match=r"prediction 0 is .*not a probability in \[0, 1\].*from_logits=True"
+    ):
+        binary_cross_entropy([Value(probability)], [1])
+    assert binary_cross_entropy([Value(probability)], [1], from_logits=True) is not None
+
+
+@pytest.mark.parametrize("loss", [binary_cross_entropy, hinge])
+def test_a_list_where_one_prediction_belongs_is_blamed_on_the_prediction(loss) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(TypeError, match=r"prediction 0 is a list of 2 values; expected a Value or a number"):
+        loss([[Value(0.1), Value(0.2)]], [1])  # was: "target 0 must be a number, got list"
+    with pytest.raises(TypeError, match="prediction 0 is NoneType"):
+        loss([None], [1])
+    with pytest.raises(TypeError, match="prediction 0 is NoneType"):
+        mse([None], [1])
+
+
+def test_mse_blames_a_nested_prediction_inside_a_sample() -> None:
+    with pytest.raises(TypeError, match="mse: prediction 0 is a list of 1 value;"):
+        mse([[[Value(1.0)], Value(2.0)]], [[1.0, 2.0]])
+
+
+def test_a_target_beyond_float_range_is_inf_not_overflow_error() -> None:
+    assert mse([Value(0.0)], [10**400]).data == math.inf
