@@ -491,3 +491,28 @@ def finite_differences(
         below[i] -= eps
         estimates.append((f(above) - f(below)) / (2 * eps))
     return estimates
+
+
+# The engine checker and check_op build on the strategies above (imported last: they import them).
+from autograd.testing.check_op import check_op  # noqa: E402
+from autograd.testing.engine_check import check_engine  # noqa: E402
+from autograd.testing.engine_report import EngineCheckError, EngineReport  # noqa: E402
+from autograd.testing.engines import (  # noqa: E402
+    ChainruleAdapter,
+    EngineAdapter,
+    EngineAdapterError,
+    MicrogradAdapter,
+    adapter_for,
+)
+
+__all__ += [
+    "ChainruleAdapter",
+    "EngineAdapter",
+    "EngineAdapterError",
+    "EngineCheckError",
+    "EngineReport",
+    "MicrogradAdapter",
+    "adapter_for",
+    "check_engine",
+    "check_op",
+]
