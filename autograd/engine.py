@@ -26,7 +26,7 @@ from operator import attrgetter
 from typing import Any, TypeAlias
 
 from autograd.modes import RECORDING, grad_mode
-from autograd.ops import FLOAT_FUNCTIONS, INPUT_NAMES, LEAKY_RELU, OPS, Op
+from autograd.ops import FLOAT_FUNCTIONS, INPUT_NAMES, LEAKY_RELU, OPS, Op, graph
 
 Number: TypeAlias = "int | float"
 Operand: TypeAlias = "Value | int | float"
@@ -203,9 +203,25 @@ def _operator(op: Op, reflected: bool = False) -> Callable[..., Value]:
     inputs = ("other", "self") if reflected else parameters  # the op's inputs a, b, ... in order
     method_name = _METHOD_NAMES[op.name][reflected]
     # Defined as `method`, renamed below: `def tanh` would shadow the float tanh the rule calls.
-    lines = [f"def method({', '.join(parameters)}):"]
+    lines = [f"def method({', '.join(parameters)}):", "    node_op = op"]
     for name in parameters[1:]:
-        lines += [f"    if not isinstance({name}, Value):", f"        {name} = constant(op, {name}, self)"]
+        # a number becomes a Constant; the node then records the op's variant that evaluates no
+        # derivative for it (a Value subclass, e.g. a Constant passed in, is looked up)
+        lines += [
+            f"    if type({name}) is not Value:",
+            f"        if isinstance({name}, Value):",
+            "            node_op = None",
+            "        else:",
+            f"            {name} = constant(op, {name}, self)",
+            f"            node_op = {'None' if op.arity > 2 else 'constant_op'}",
+        ]
+    if op.arity > 2:
+        lines += ["    if node_op is None:", f"        node_op = op.for_inputs(({', '.join(inputs)},))"]
+    elif op.arity == 2:
+        lines = [
+            line.replace("node_op = None", f"node_op = op.for_inputs(({', '.join(inputs)},))")
+            for line in lines
+        ]
     lines += [f"    {name} = {node}.data" for name, node in zip(INPUT_NAMES, inputs)]
     lines += [
         "    out = new_node(Value)",
@@ -214,15 +230,16 @@ def _operator(op: Op, reflected: bool = False) -> Callable[..., Value]:
         '    out.label = ""',
         "    if grad_mode.get() is RECORDING:",
         f"        out.children = ({', '.join(inputs)},)",
-        "        out._op = op",
+        "        out._op = node_op",
         "        out._creation = next_creation()",
         "        return out",
-        f"    return unrecorded(out, op, ({', '.join(inputs)},))",
+        f"    return unrecorded(out, node_op, ({', '.join(inputs)},))",
     ]
     namespace = {
         **FLOAT_FUNCTIONS,
         "Value": Value,
         "op": op,
+        "constant_op": op.with_constants(tuple(x == "other" for x in inputs)) if op.arity == 2 else op,
         "constant": _constant,
         "new_node": _new_node,
         "grad_mode": grad_mode,
@@ -264,22 +281,34 @@ def _install_operators() -> None:
         for reflected, method_name in enumerate(names):
             if method_name:
                 setattr(Value, method_name, _operator(op, bool(reflected)))
+                setattr(Constant, method_name, _constant_operator(op, bool(reflected)))
+
+
+def _constant_operator(op: Op, reflected: bool) -> Callable[..., Value]:
+    """The method on a ``Constant`` (rare: a constant used as an operand): through ``apply``, which
+    records the variant of ``op`` that gives the constant no gradient."""
+
+    def method(self: Value, *others: Operand) -> Value:
+        return apply(op, *others, self) if reflected else apply(op, self, *others)
+
+    return method
 
 
 def apply(op: Op, *inputs: Operand) -> Value:
-    """Run ``op`` forward on ``inputs`` (Values or numbers) and record the result in the graph."""
+    """Run ``op`` forward on ``inputs`` (Values or numbers) and record the result in the graph.
+
+    A number becomes a ``Constant`` input, which gets no gradient."""
     if len(inputs) != op.arity:
         raise TypeError(f"op {op.name!r} takes {op.arity} inputs, got {len(inputs)}")
     nodes = tuple(x if isinstance(x, Value) else _constant(op, x, inputs[0]) for x in inputs)
-    return _record(op, op.evaluate(*[node.data for node in nodes]), nodes)
+    return _record(op.for_inputs(nodes), op.evaluate(*[node.data for node in nodes]), nodes)
+
+
+graph.apply = apply  # the op table's create_graph form records step, select, ... through it
 
 
 def _binary(op: Op, a: Operand, b: Operand) -> Value:
-    if not isinstance(a, Value):
-        a = _constant(op, a, b)
-    if not isinstance(b, Value):
-        b = _constant(op, b, a)
-    return _record(op, op.evaluate(a.data, b.data), (a, b))
+    return apply(op, a, b)
 
 
 def _record(op: Op, data: float, children: tuple[Value, ...]) -> Value:
@@ -396,10 +425,13 @@ def backpropagate(root: Value, seed: Any = 1.0, create_graph: bool = False) -> d
     if root._op is None:
         return grads
     for node in reverse_topological_order(root):
-        node_grad = grads[node]
+        node_grad = grads.get(node)
+        if node_grad is None:
+            continue  # reached only through decisions (step, ==): no gradient flows into it
         op: Op = node._op  # type: ignore[assignment]  # only interior nodes are yielded
         local_grads = op.symbolic_local_grads(node) if create_graph else op.local_grads(node)
-        for child, local in zip(node.children, local_grads):
+        for position in op.differentiated:  # constants and decisions (step, ==) get no gradient
+            child, local = node.children[position], local_grads[position]
             # the chain rule: d root/d child += d node/d child * d root/d node
             grads[child] = grads[child] + local * node_grad if child in grads else local * node_grad
             if check_anomaly:

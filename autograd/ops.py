@@ -20,11 +20,11 @@ IEEE-754 ``divide`` and ``power``, so ``1 / a`` at ``a = 0`` is ``inf``, never `
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Callable
 from typing import Any
 
 from autograd import numerics
+from autograd.rules import graph_form, ieee_form, names_read
 
 INPUT_NAMES = ("a", "b", "c")
 
@@ -47,13 +47,38 @@ FLOAT_FUNCTIONS: dict[str, Any] = {
 }
 
 
-# ... and on the create_graph path, where an input is a Value node, or a plain number if it is a
-# constant (see Op.symbolic_local_grads). step and sign are piecewise constant, so their value is a
-# plain float: their own derivative is zero almost everywhere.
 def _is_number(x: Any) -> bool:
     return isinstance(x, (int, float))
 
 
+class _Graph:
+    """How the create_graph form records a node: ``autograd.engine`` sets ``apply`` when it loads
+    (the op table cannot import the engine, which is built from it)."""
+
+    apply: Callable[..., Any]
+
+
+graph = _Graph()
+
+
+def _node_or_number(name: str) -> Callable[..., Any]:
+    """``name`` of the op table on the create_graph path: on plain numbers (constants) the float
+    function, otherwise a node of the op ``name`` (so ``step(x)`` is recorded in the graph)."""
+    on_floats = FLOAT_FUNCTIONS.get(name)
+
+    def function(*args: Any) -> Any:
+        for x in args:
+            if not _is_number(x):
+                return graph.apply(OPS[name], *args)
+        return on_floats(*args) if on_floats is not None else OPS[name].evaluate(*args)
+
+    function.__name__ = name
+    return function
+
+
+# ... and on the create_graph path, where an input is a Value node, or a plain number if it is a
+# constant (see Op.symbolic_local_grads). Every piecewise decision (step, sign, a comparison, a
+# conditional) is a node there: the derivative graph holds the decision, not its value at one input.
 VALUE_FUNCTIONS: dict[str, Any] = {
     "exp": lambda v: numerics.exp(v) if _is_number(v) else v.exp(),
     "log": lambda v: numerics.log(v) if _is_number(v) else v.log(),
@@ -63,52 +88,17 @@ VALUE_FUNCTIONS: dict[str, Any] = {
     "tanh": lambda v: numerics.tanh(v) if _is_number(v) else v.tanh(),
     "sigmoid": lambda v: numerics.sigmoid(v) if _is_number(v) else v.sigmoid(),
     "softplus": lambda v: numerics.softplus(v) if _is_number(v) else v.softplus(),
-    "step": lambda v: numerics.step(v if _is_number(v) else v.data),
-    "sign": lambda v: numerics.sign(v if _is_number(v) else v.data),
     "divide": lambda x, y: numerics.divide(x, y) if _is_number(x) and _is_number(y) else x / y,
     "power": lambda x, y: numerics.power(x, y) if _is_number(x) and _is_number(y) else x**y,
     "abs": abs,
-    "number": lambda v: v if _is_number(v) else v.data,
+    "is_number": _is_number,
+    "step": _node_or_number("step"),
+    "sign": _node_or_number("sign"),
+    "select": _node_or_number("select"),
+    "equal": lambda x, y: x == y if _is_number(x) and _is_number(y) else graph.apply(OPS["=="], x, y),
+    "greater": lambda x, y: x > y if _is_number(x) and _is_number(y) else graph.apply(OPS[">"], x, y),
+    "greater_equal": lambda x, y: x >= y if _is_number(x) and _is_number(y) else graph.apply(OPS[">="], x, y),
 }
-
-
-class _IEEEArithmetic(ast.NodeTransformer):
-    """Rewrites ``x / y`` to ``divide(x, y)`` and ``x ** y`` to ``power(x, y)``."""
-
-    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
-        self.generic_visit(node)
-        name = {ast.Div: "divide", ast.Pow: "power"}.get(type(node.op))
-        if name is None:
-            return node
-        call = ast.Call(func=ast.Name(name, ast.Load()), args=[node.left, node.right], keywords=[])
-        return ast.copy_location(call, node)
-
-
-def ieee_source(expression: str) -> str:
-    """The float form of a rule: the same expression with IEEE-754 ``/`` and ``**``."""
-    tree = _IEEEArithmetic().visit(ast.parse(expression, mode="eval"))
-    return ast.unparse(ast.fix_missing_locations(tree))
-
-
-class _CompareNumbers(ast.NodeTransformer):
-    """Rewrites ``b == 0`` to ``number(b) == 0``: a condition in a rule tests the number, on the
-    create_graph path too (where ``b`` is a ``Value`` and ``==`` would compare identities)."""
-
-    def visit_Compare(self, node: ast.Compare) -> ast.AST:
-        self.generic_visit(node)
-        node.left = _number_of(node.left)
-        node.comparators = [_number_of(operand) for operand in node.comparators]
-        return node
-
-
-def _number_of(operand: ast.expr) -> ast.expr:
-    return ast.Call(func=ast.Name("number", ast.Load()), args=[operand], keywords=[])
-
-
-def symbolic_source(float_source: str) -> str:
-    """The create_graph form of a rule: its comparisons read the inputs' numbers."""
-    tree = _CompareNumbers().visit(ast.parse(float_source, mode="eval"))
-    return ast.unparse(ast.fix_missing_locations(tree))
 
 
 def _define(source: str, name: str, namespace: dict[str, Any]) -> Callable[..., Any]:
@@ -117,18 +107,32 @@ def _define(source: str, name: str, namespace: dict[str, Any]) -> Callable[..., 
     return scope[name]  # type: ignore[no-any-return]
 
 
-def _chain_rule_step_source(inputs: tuple[str, ...], derivatives: tuple[str, ...]) -> str:
-    """Source of ``chain_rule_step(node)``: one ``input.grad += local * grad`` line per input."""
-    used = " ".join(derivatives)
+def _reads(rules: tuple[str, ...]) -> set[str]:
+    """The inputs and ``out`` that any of ``rules`` reads."""
+    return set().union(*(names_read(rule)[0] for rule in rules))
+
+
+def _chain_rule_step_source(inputs: tuple[str, ...], derivatives: tuple[str | None, ...]) -> str:
+    """Source of ``chain_rule_step(node)``: one ``input.grad += local * grad`` line per input that
+    gets a gradient (``None``: a constant input, or a derivative that is zero everywhere)."""
+    used = _reads(tuple(d for d in derivatives if d is not None))
     lines = ["def chain_rule_step(node):", f"    {', '.join('input_' + x for x in inputs)}, = node.children"]
     lines += [f"    {x} = input_{x}.data" for x in inputs if x in used]
     if "out" in used:
         lines.append("    out = node.data")
     lines.append("    grad = node.grad")
     for x, derivative in zip(inputs, derivatives):
-        term = {"1": "grad", "-1": "-grad"}.get(derivative, f"({derivative}) * grad")
-        lines.append(f"    input_{x}.grad += {term}")
+        if derivative is not None:
+            term = {"1": "grad", "-1": "-grad"}.get(derivative, f"({derivative}) * grad")
+            lines.append(f"    input_{x}.grad += {term}")
+    if all(derivative is None for derivative in derivatives):
+        lines.append("    # no input gets a gradient")
     return "\n".join(lines) + "\n"
+
+
+def _is_zero(rule: str) -> bool:
+    """A derivative that is zero everywhere (``step``, a comparison): its input gets no gradient."""
+    return rule.strip() in ("0", "0.0")
 
 
 class Op:
@@ -141,18 +145,27 @@ class Op:
         doc: the math in words, for docs and drawings.
         arity: number of inputs.
         forward_source / derivative_sources: the IEEE-754 float forms (used by the compiled replay).
+        constant_inputs: per input, True if it is a ``Constant`` at nodes of this op (see
+            :meth:`for_inputs`); a constant gets no gradient and no derivative is evaluated for it.
+        differentiated: positions of the inputs that get a gradient: not constant, and whose
+            derivative is not zero everywhere (``"0"``: ``step``, comparisons, ``select``'s test).
         evaluate(*floats): the forward rule on floats.
-        local_grads(node): the local derivatives at a recorded node, as floats.
-        chain_rule_step(node): ``child.grad += local_derivative * node.grad`` for each child: the
-            fast path of ``Value.backward()``, generated from the same derivative expressions.
-        symbolic_local_grads(node): the same derivatives built as ``Value`` graphs.
+        local_grads(node): the local derivatives at a recorded node, as floats (0.0 for an input
+            that is not differentiated).
+        chain_rule_step(node): ``child.grad += local_derivative * node.grad`` for each
+            differentiated child: the fast path of ``Value.backward()``, generated from the rules.
+        symbolic_local_grads(node): the same derivatives built as ``Value`` graphs (``None`` for an
+            input that is not differentiated).
     """
 
     __slots__ = (
+        "_variants",
         "arity",
         "chain_rule_step",
+        "constant_inputs",
         "derivative_sources",
         "derivatives",
+        "differentiated",
         "doc",
         "evaluate",
         "forward",
@@ -160,48 +173,91 @@ class Op:
         "local_grads",
         "name",
         "symbolic_local_grads",
+        "table_op",
     )
 
-    def __init__(self, name: str, forward: str, derivatives: tuple[str, ...], doc: str = "") -> None:
+    def __init__(
+        self,
+        name: str,
+        forward: str,
+        derivatives: tuple[str, ...],
+        doc: str = "",
+        *,
+        _constant_inputs: tuple[bool, ...] | None = None,
+    ) -> None:
         self.name = name
         self.forward = forward
         self.derivatives = derivatives
         self.doc = doc
         self.arity = len(derivatives)
+        self.constant_inputs = _constant_inputs or (False,) * self.arity
+        self.differentiated = tuple(
+            i
+            for i, (rule, constant) in enumerate(zip(derivatives, self.constant_inputs))
+            if not constant and not _is_zero(rule)
+        )
+        self._variants: dict[tuple[bool, ...], Op] = {self.constant_inputs: self}
+        self.table_op = self
+        self.forward_source = ieee_form(forward)
+        self.derivative_sources = tuple(ieee_form(d) for d in derivatives)
+        self._generate()
+
+    def _generate(self) -> None:
         inputs = INPUT_NAMES[: self.arity]
         args = ", ".join(inputs)
-        self.forward_source = ieee_source(forward)
-        self.derivative_sources = tuple(ieee_source(d) for d in derivatives)
         self.evaluate = _define(
             f"def evaluate({args}):\n    return {self.forward_source}\n", "evaluate", FLOAT_FUNCTIONS
         )
+        used = [d if i in self.differentiated else None for i, d in enumerate(self.derivative_sources)]
         unpack = "".join(f"    {x} = {x}.data\n" for x in inputs)
         self.local_grads = _define(
             f"def local_grads(node):\n    {args}, = node.children\n{unpack}"
-            f"    out = node.data\n    return ({', '.join(self.derivative_sources)},)\n",
+            f"    out = node.data\n    return ({', '.join(d or '0.0' for d in used)},)\n",
             "local_grads",
             FLOAT_FUNCTIONS,
         )
         self.chain_rule_step = _define(
-            _chain_rule_step_source(inputs, self.derivative_sources), "chain_rule_step", FLOAT_FUNCTIONS
+            _chain_rule_step_source(inputs, tuple(used)), "chain_rule_step", FLOAT_FUNCTIONS
         )
         # A constant input (the 2 in x ** 2) needs no derivative, and enters the others as a plain
         # number: d(x ** 2)/dx builds 2.0 * x ** 1.0, with no node for 2 - 1 whose own derivative
         # would take log(x) of a negative base (nan, and a false alarm under detect_anomaly).
         constants = "".join(
-            f"    {x}_is_constant = {x}.is_constant\n    if {x}_is_constant:\n        {x} = {x}.data\n"
-            for x in inputs
+            f"    {x} = {x}.data\n" for x, constant in zip(inputs, self.constant_inputs) if constant
         )
-        guarded = ", ".join(
-            f"0.0 if {x}_is_constant else {symbolic_source(d)}"
-            for x, d in zip(inputs, self.derivative_sources)
+        symbolic = ", ".join(
+            graph_form(rule) if i in self.differentiated else "None"
+            for i, rule in enumerate(self.derivatives)
         )
         self.symbolic_local_grads = _define(
             f"def symbolic_local_grads(node):\n    {args}, = node.children\n{constants}"
-            f"    out = node\n    return ({guarded},)\n",
+            f"    out = node\n    return ({symbolic},)\n",
             "symbolic_local_grads",
             VALUE_FUNCTIONS,
         )
+
+    def for_inputs(self, inputs: tuple[Any, ...]) -> Op:
+        """The op to record for a node with these input ``Value``s: this op, or (when some inputs
+        are ``Constant``s) its variant that evaluates no derivative for them."""
+        return self.with_constants(tuple(x.is_constant for x in inputs))
+
+    def with_constants(self, constant_inputs: tuple[bool, ...]) -> Op:
+        """This op with the inputs marked True as constants: same name and rules, no gradient
+        for them (made once per pattern)."""
+        table_op = self.table_op
+        variant = table_op._variants.get(constant_inputs)
+        if variant is None:
+            variant = Op(
+                table_op.name,
+                table_op.forward,
+                table_op.derivatives,
+                table_op.doc,
+                _constant_inputs=constant_inputs,
+            )
+            variant.table_op = table_op
+            variant._variants = table_op._variants
+            table_op._variants[constant_inputs] = variant
+        return variant
 
     def __repr__(self) -> str:
         return f"Op({self.name!r}, {self.forward!r}, {self.derivatives!r})"
@@ -213,8 +269,9 @@ ADD     = Op("+",       "a + b",       ("1", "1"),                  "d(a+b)/da =
 SUB     = Op("-",       "a - b",       ("1", "-1"),                 "d(a-b)/da = 1, d(a-b)/db = -1")
 MUL     = Op("*",       "a * b",       ("b", "a"),                  "d(ab)/da = b, d(ab)/db = a")
 DIV     = Op("/",       "a / b",       ("1 / b", "-out / b"),       "d(a/b)/da = 1/b, d(a/b)/db = -a/b^2")
-POW     = Op("**",      "a ** b",      ("0.0 if a == 0 and b == 0 else b * a ** (b - 1)",  # 0^0
-                                        "0.0 if a == 0 and out == 0 else out * log(a)"),  # 0^b, b > 0
+POW     = Op("**",      "a ** b",      # 0 where 0 * inf would give nan (a ** -1 overflows below 5.6e-309)
+             ("0.0 if b == 0 and not abs(a) >= 5.6e-309 else b * a ** (b - 1)",   # x^0 = 1: flat
+              "0.0 if a == 0 and b >= 0 else out * log(a)"),                      # 0^b, as PyTorch
              "d(a^b)/da = b a^(b-1), d/db = a^b ln a")
 NEG     = Op("neg",     "-a",          ("-1",),                     "d(-a)/da = -1")
 ABS     = Op("abs",     "abs(a)",      ("sign(a)",),                "d|a|/da = sign(a), 0 at a = 0")
@@ -231,9 +288,19 @@ SOFTPLUS = Op("softplus", "softplus(a)", ("sigmoid(a)",),           "d ln(1 + e^
 LEAKY_RELU = Op("leaky_relu", "a if a > 0 else b * a",             # b is the slope alpha
                 ("step(a) + (1 - step(a)) * b", "(1 - step(a)) * a"), "d/da = 1 if a > 0 else alpha")
 
+# Piecewise-constant ops: their derivative is zero (no gradient flows through a decision). They are
+# nodes on the create_graph path, where the derivative of relu is step(a) and that of ** has tests.
+STEP    = Op("step",    "step(a)",     ("0",),                      "1 if a > 0 else 0; d/da = 0")
+SIGN    = Op("sign",    "sign(a)",     ("0",),                      "1, 0 or -1 as a > 0, = 0, < 0; d/da = 0")
+EQUAL   = Op("==",      "1.0 if a == b else 0.0", ("0", "0"),       "1 if a = b else 0; d/da = d/db = 0")
+GREATER = Op(">",       "1.0 if a > b else 0.0",  ("0", "0"),       "1 if a > b else 0; d/da = d/db = 0")
+GREATER_EQUAL = Op(">=", "1.0 if a >= b else 0.0", ("0", "0"),      "1 if a >= b else 0; d/da = d/db = 0")
+SELECT  = Op("select",  "b if a else c", ("0", "1.0 if a else 0.0", "0.0 if a else 1.0"),
+             "b if a (is not 0) else c; d/db = 1 if a else 0, d/dc = 0 if a else 1")
+
 #: Every op, by name: the op test matrix, the drawing and the compiled replay iterate over this.
 OPS: dict[str, Op] = {op.name: op for op in (
     ADD, SUB, MUL, DIV, POW, NEG, ABS, EXP, LOG, SQRT, SIN, COS, TANH, SIGMOID, RELU, LEAKY_RELU, SOFTPLUS,
-    MUL_ADD,
+    MUL_ADD, STEP, SIGN, EQUAL, GREATER, GREATER_EQUAL, SELECT,
 )}
 # fmt: on

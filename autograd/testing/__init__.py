@@ -118,6 +118,8 @@ NONZERO = Domain("nonzero", 0.5, 5.0)  # denominators; relu, abs, leaky_relu awa
 EXPONENT = Domain("bounded", -3.0, 3.0)  # exp's argument and a power's exponent: no overflow
 ANGLE = Domain("bounded", -4.0, 4.0)  # sin, cos: no oscillation faster than finite differences see
 SLOPE = Domain("bounded", 0.0, 1.0)  # leaky_relu's alpha
+ABOVE = Domain("bounded", 1.0, 3.0)  # a comparison's left side, kept apart from ...
+BELOW = Domain("bounded", -3.0, -1.0)  # ... its right side: away from the jump at a = b
 
 #: Domains per op argument, by op name. Add an entry when you declare a new op (a test checks that
 #: every op in OPS has one); until then the op gets :data:`DEFAULT_DOMAIN` for every argument.
@@ -140,6 +142,12 @@ DOMAINS: dict[str, tuple[Domain, ...]] = {
     "mul_add": (REAL, REAL, REAL),
     "relu": (NONZERO,),
     "leaky_relu": (NONZERO, SLOPE),
+    "step": (NONZERO,),
+    "sign": (NONZERO,),
+    "==": (ABOVE, BELOW),
+    ">": (ABOVE, BELOW),
+    ">=": (ABOVE, BELOW),
+    "select": (NONZERO, REAL, REAL),
 }
 
 #: For an op without an entry in DOMAINS: (0.25, 0.75) is inside the smooth part of nearly every

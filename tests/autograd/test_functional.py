@@ -4,10 +4,23 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
-from autograd import GradcheckError, Op, Value, grad, gradcheck, jvp, no_grad
+from autograd import (
+    Constant,
+    GradcheckError,
+    Op,
+    Value,
+    compile,
+    grad,
+    gradcheck,
+    jvp,
+    no_grad,
+    topological_order,
+)
 from autograd.engine import apply
 from autograd.functional import numerical_grad
 
@@ -215,3 +228,116 @@ def test_gradcheck_inside_no_grad_still_checks() -> None:
 def test_numerical_grad_is_central_differences() -> None:
     estimate = numerical_grad(lambda x, y: x * x * y, [3.0, 2.0])
     assert estimate == [pytest.approx(12.0, rel=1e-8), pytest.approx(9.0, rel=1e-8)]
+
+
+# -- piecewise derivatives are graph nodes on the create_graph path ------------------------------
+
+
+def _ops_in(root: Value) -> set[str]:
+    return {node.op for node in topological_order(root)}
+
+
+@pytest.mark.parametrize(
+    ("fn", "decisions"),
+    [
+        (lambda x: x.relu() * x, {"step"}),
+        (lambda x: abs(x) * x, {"sign"}),
+        (lambda x: x.leaky_relu(0.1) * x, {"step"}),
+        (lambda x: x ** Value(2.0), {"==", ">=", "select"}),
+    ],
+)
+def test_create_graph_records_each_piecewise_decision_as_a_node(
+    fn: Callable[[Value], Value], decisions: set[str]
+) -> None:
+    x = Value(1.5)
+    [derivative] = grad(fn(x), [x], create_graph=True)
+    assert decisions <= _ops_in(derivative)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x: grad(x.relu() * x, [x], create_graph=True)[0],
+        lambda x: grad(abs(x) * x + x.leaky_relu(0.1) * x, [x], create_graph=True)[0],
+        lambda x: grad(x ** (x * 0.5), [x], create_graph=True)[0],
+    ],
+)
+def test_a_compiled_derivative_of_a_piecewise_op_is_right_on_both_sides(fn: Callable[[Value], Value]) -> None:
+    # the replay evaluates step/sign/select again: issue 9's example returned (-1.0, [1.0]) at -1
+    compiled = compile(fn)
+    for x0 in (1.0, -1.0, 2.5, -0.5, 0.0):
+        x = Value(x0)
+        out = fn(x)
+        value, [slope] = compiled.value_and_grad(x0)
+        assert same(value, out.data) and same(slope, grad(out, [x])[0]), x0
+
+
+def same(a: float, b: float) -> bool:
+    """Equal to 1e-12 relative (the compiled contract), nan matching nan."""
+    return math.isclose(a, b, rel_tol=1e-12) or (math.isnan(a) and math.isnan(b))
+
+
+def test_power_gradients_match_pytorch_at_zero_and_at_exponent_zero() -> None:
+    x, y = Value(0.0), Value(0.0)
+    assert grad(x**y, [x, y]) == [0.0, 0.0]  # torch: d/db of 0 ** 0 is 0 (was -inf)
+    for base in (1e-310, 5e-324, math.nan, 0.0, -2.0, math.inf):
+        x = Value(base)
+        assert grad(x ** Value(0.0), [x]) == [0.0], base  # torch 0 (was nan at a subnormal or nan)
+        assert grad(x**0, [x]) == [0.0], base
+        assert grad(x ** Value(0.0), [x], create_graph=True)[0].data == 0.0, base
+    x, y = Value(0.0), Value(2.0)
+    assert grad(x**y, [x, y]) == [0.0, 0.0]  # d/db of 0 ** b is 0 for b >= 0, as in PyTorch
+    x, y = Value(0.0), Value(-1.0)
+    assert grad(x**y, [y]) == [-math.inf]  # 0 ** -1 = inf, times log(0): PyTorch gives -inf too
+
+
+def test_second_derivative_of_a_power_at_exponent_zero_is_not_cut_off() -> None:
+    # d/da of a ** b is 0 at b = 0, but its slope in b there is a^-1 (1 + b ln a) = 1/a
+    x, y = Value(2.0), Value(0.0)
+    d_da = grad(x**y, [x], create_graph=True)[0]
+    assert d_da.data == 0.0
+    assert grad(d_da, [x, y]) == [0.0, 0.5]
+
+
+# -- constants get no gradient ---------------------------------------------------------------------
+
+
+def test_constants_keep_grad_zero_and_a_square_at_a_negative_input_has_no_nan() -> None:
+    x = Value(-3.0)
+    f = (x**2 + 3) * 2 - 1 / (x - 0.5)
+    f.backward()
+    constants = [node for node in topological_order(f) if node.is_constant]
+    assert len(constants) == 5 and all(c.grad == 0.0 for c in constants)
+    assert all(not math.isnan(node.grad) for node in topological_order(f))
+    assert x.grad == pytest.approx(4 * -3 + 1 / 3.5**2)
+
+
+def test_no_derivative_is_evaluated_for_a_constant_on_any_path() -> None:
+    x = Value(-3.0)
+    square = x**2  # d/db would be 9 * log(-3) = nan
+    assert square._op.differentiated == (0,)
+    assert "input_b.grad" not in inspect_source(square._op.chain_rule_step)
+    assert square._op.symbolic_local_grads(square)[1] is None
+    assert grad(square, [x]) == [-6.0]
+    assert jvp(lambda v: v**2, [-3.0], [1.0]) == (9.0, -6.0)
+    assert (2**x)._op.differentiated == (1,)
+    with_a_constant_value = x * Constant(2.0)
+    assert with_a_constant_value._op.differentiated == (0,)
+    assert (Constant(2.0) * x)._op.differentiated == (1,)
+
+
+def inspect_source(function: Callable[..., Any]) -> str:
+    return "\n".join(str(c) for c in function.__code__.co_names)
+
+
+def test_backward_grad_and_jvp_agree_with_constants_everywhere() -> None:
+    def f(x: Value) -> Value:
+        return (3 - x) * 2 + (2**x) / 4 + x.mul_add(2.0, 1.0) + 0.5 ** (x * x)
+
+    x = Value(0.7)
+    out = f(x)
+    out.backward()
+    [reverse] = grad(out, [x])
+    [symbolic] = grad(out, [x], create_graph=True)
+    assert x.grad == reverse == pytest.approx(symbolic.data, rel=1e-15)
+    assert jvp(f, [0.7], [1.0])[1] == pytest.approx(reverse, rel=1e-15)

@@ -18,6 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd import OPS, Value, grad, jvp
+from autograd.engine import apply
 from autograd.testing import finite_differences, op_inputs
 
 Fn = Callable[..., Any]
@@ -51,6 +52,12 @@ CALLS: dict[str, Fn] = {
     "mul_add": Value.mul_add,
     "relu": Value.relu,
     "leaky_relu": Value.leaky_relu,
+    "step": lambda a: apply(OPS["step"], a),
+    "sign": lambda a: apply(OPS["sign"], a),
+    "==": lambda a, b: apply(OPS["=="], a, b),
+    ">": lambda a, b: apply(OPS[">"], a, b),
+    ">=": lambda a, b: apply(OPS[">="], a, b),
+    "select": lambda a, b, c: apply(OPS["select"], a, b, c),
 }
 
 # f(a[, b]) from the standard library.
@@ -73,6 +80,12 @@ FORWARD: dict[str, Fn] = {
     "mul_add": lambda a, b, c: a * b + c,
     "relu": lambda a: max(a, 0.0),
     "leaky_relu": lambda a, alpha: a if a > 0 else alpha * a,
+    "step": _step,
+    "sign": lambda a: math.copysign(1.0, a) if a else 0.0,
+    "==": lambda a, b: float(a == b),
+    ">": lambda a, b: float(a > b),
+    ">=": lambda a, b: float(a >= b),
+    "select": lambda a, b, c: b if a != 0 else c,
 }
 
 # (df/da[, df/db]) in closed form.
@@ -95,6 +108,12 @@ DERIVATIVE: dict[str, Fn] = {
     "mul_add": lambda a, b, c: (b, a, 1.0),
     "relu": lambda a: (_step(a),),
     "leaky_relu": lambda a, alpha: (1.0, 0.0) if a > 0 else (alpha, a),
+    "step": lambda a: (0.0,),
+    "sign": lambda a: (0.0,),
+    "==": lambda a, b: (0.0, 0.0),
+    ">": lambda a, b: (0.0, 0.0),
+    ">=": lambda a, b: (0.0, 0.0),
+    "select": lambda a, b, c: (0.0, float(a != 0), float(a == 0)),
 }
 
 # Hessian ((f_aa, f_ab), (f_ba, f_bb)) in closed form; ((f_aa,),) for one input.
@@ -120,6 +139,12 @@ HESSIAN: dict[str, Fn] = {
     "mul_add": lambda a, b, c: ((0.0, 1.0, 0.0), (1.0, 0.0, 0.0), (0.0, 0.0, 0.0)),
     "relu": lambda a: ((0.0,),),
     "leaky_relu": lambda a, alpha: ((0.0, 0.0), (0.0, 0.0)) if a > 0 else ((0.0, 1.0), (1.0, 0.0)),
+    "step": lambda a: ((0.0,),),
+    "sign": lambda a: ((0.0,),),
+    "==": lambda a, b: ((0.0, 0.0), (0.0, 0.0)),
+    ">": lambda a, b: ((0.0, 0.0), (0.0, 0.0)),
+    ">=": lambda a, b: ((0.0, 0.0), (0.0, 0.0)),
+    "select": lambda a, b, c: ((0.0,) * 3,) * 3,
 }
 
 TABLES = {"CALLS": CALLS, "FORWARD": FORWARD, "DERIVATIVE": DERIVATIVE, "HESSIAN": HESSIAN}

@@ -50,7 +50,7 @@ def test_records_show_label_data_and_grad() -> None:
         "y | data 3 | grad 36",
         "xy | data 6 | grad 18",
         "f | data 82 | grad 1",
-        "data 3 | grad 18",
+        "data 3 | grad 0",  # a constant: not differentiated
     ):
         assert text in source
     assert source.count("shape=record") == 1  # set once, as the default node shape
