@@ -208,7 +208,9 @@ def steps_of(drawing: Drawing, seed: float = 1.0) -> list[Step]:
             continue
         rule_names, numbers = _operands(drawing, node)
         node_grad = grads[node]
-        for position, (child, local) in enumerate(zip(node.children, op.local_grads(node))):
+        local_grads = op.local_grads(node)
+        for position in op.differentiated:  # constants and decisions (step, ==) get no step
+            child, local = node.children[position], local_grads[position]
             before = grads[child]
             grads[child] = after = before + local * node_grad  # the chain rule
             steps.append(

@@ -129,7 +129,7 @@ def test_click_through_every_step(open_page: Callable[..., Page], tmp_path: Path
     path = write_html(chain_rule(), tmp_path / "chain_rule.html")
     page = open_page(path)
     count = page.js("window.chainrule.count")
-    assert count == 13 and page.counter() == f"0 / {count}"
+    assert count == 10 and page.counter() == f"0 / {count}"  # no step into the constants 3, 2, 1
     assert page.shown("n0")[:2] == ("data 2", "grad 0") and page.shown("n2")[0] == "data ?"
     for k in range(1, count + 1):
         page.page.click("#next")
@@ -151,20 +151,20 @@ def test_keyboard_and_slider(open_page: Callable[..., Page], tmp_path: Path) -> 
     keyboard = page.page.keyboard
     for _ in range(3):
         keyboard.press("ArrowRight")
-    assert page.counter() == "3 / 13"
+    assert page.counter() == "3 / 10"
     assert page.shown("n6")[0] == "data 81"  # the third forward step: (xy + 3)^2
     keyboard.press("ArrowLeft")
-    assert page.counter() == "2 / 13" and page.shown("n6")[0] == "data ?"
+    assert page.counter() == "2 / 10" and page.shown("n6")[0] == "data ?"
     keyboard.press("End")
-    assert page.counter() == "13 / 13" and page.shown("n0")[1] == "grad 54"
+    assert page.counter() == "10 / 10" and page.shown("n0")[1] == "grad 54"
     keyboard.press("Home")
-    assert page.counter() == "0 / 13" and page.shown("n0")[1] == "grad 0"
+    assert page.counter() == "0 / 10" and page.shown("n0")[1] == "grad 0"
     page.page.fill("#slider", "9")  # the slider jumps straight to a step
-    assert page.counter() == "9 / 13"
+    assert page.counter() == "9 / 10"
     page.page.select_option("#speed", "16")
     keyboard.press(" ")  # play to the end
     # (no wait_for_function: the page's Content-Security-Policy forbids Playwright's eval)
-    sync_api.expect(page.page.locator("#counter")).to_have_text("13 / 13", timeout=10_000)
+    sync_api.expect(page.page.locator("#counter")).to_have_text("10 / 10", timeout=10_000)
     assert page.page.text_content("#play") == "▶ Play"
     assert page.shown("n1")[1] == "grad 36"
 

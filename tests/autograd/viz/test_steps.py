@@ -57,9 +57,9 @@ def check_against_backward(root: Value) -> None:
             assert same(step.after, step.before + step.local * step.node_grad)
     root.backward()
     grads = final_grads(steps)
-    assert set(grads) == set(order)
+    assert set(grads) <= set(order)  # a constant gets no step (and no gradient)
     for node in order:
-        assert same(grads[node], node.grad), (node, grads[node], node.grad)
+        assert same(grads.get(node, 0.0), node.grad), (node, grads.get(node), node.grad)
 
 
 @given(raw_graphs())
@@ -83,7 +83,7 @@ def test_steps_reproduce_backward_on_mlps(expression: object, random: object) ->
 def test_chain_rule_example_step_by_step() -> None:
     steps = step_through(chain_rule())
     kinds = [type(step).__name__ for step in steps]
-    assert kinds == ["ForwardStep"] * 4 + ["SeedStep"] + ["BackwardStep"] * 8
+    assert kinds == ["ForwardStep"] * 4 + ["SeedStep"] + ["BackwardStep"] * 5  # none into 3, 2, 1
     assert [str(step) for step in steps[:5]] == [
         "forward: xy = x * y = 2 * 3 = 6",
         "forward: xy + 3 = 6 + 3 = 9",
