@@ -161,6 +161,10 @@ class _Render:
             sign = "-" if isinstance(node.op, ast.USub) else "+"
             bare = precedence >= UNARY and not operand.startswith(("-", "+"))
             return sign + (operand if bare else f"({operand})"), UNARY
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            return "not " + self.visit(node.operand)[0], LOOSE
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "abs":
+            return f"|{self.text(node.args[0])}|", ATOM
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             name = _FUNCTION_NAMES.get(node.func.id, node.func.id)
             return f"{name}({', '.join(self.text(arg) for arg in node.args)})", ATOM

@@ -263,13 +263,13 @@ def final_grads(steps: list[Step]) -> dict[Value, float]:
     """Each value's grad after the last step (0.0 for values no step reached)."""
     grads: dict[Value, float] = {}
     for step in steps:
-        if isinstance(step, ForwardStep):
+        if isinstance(step, ForwardStep):  # every value appears here, as a result or an input
             grads.setdefault(step.node, 0.0)
+            for child in step.node.children:
+                grads.setdefault(child, 0.0)
         elif isinstance(step, SeedStep):
             grads[step.node] = step.value
         else:
             grads[step.child] = step.after
             grads.setdefault(step.node, 0.0)
-            for child in step.node.children:  # a constant input gets no step: its grad stays 0
-                grads.setdefault(child, 0.0)
     return grads
