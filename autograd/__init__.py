@@ -8,7 +8,7 @@
 54.0
 """
 
-from autograd.compiled import Compiled, TraceError, trace
+from autograd.compiled import Compiled, TraceError
 from autograd.compiled import compile as compile  # re-exported; not in __all__ (see below)
 from autograd.engine import (
     Constant,
@@ -41,5 +41,4 @@ __all__ = [
     "no_grad",
     "reverse_topological_order",
     "topological_order",
-    "trace",
 ]

@@ -31,8 +31,9 @@ def _max_finite(values: list[Value]) -> Value | float:
     """The shift ``m``: the largest score. While every score is finite it is computed inside the
     graph, ``max(m, z) = m + relu(z - m)``, so a compiled replay recomputes it for new numbers (its
     gradient cancels in ``z - m``). Otherwise the largest finite score as a number, or 0 when none
-    is finite (keeps ``z - m`` defined)."""
-    if all(math.isfinite(v.data) for v in values):
+    is finite (keeps ``z - m`` defined). Finite is tested with comparisons, which a compiled replay
+    guards cheaply (``math.isfinite`` would pin each score to its traced number)."""
+    if all(-math.inf < v.data < math.inf for v in values):
         m = values[0]
         for v in values[1:]:
             m = m + (v - m).relu()

@@ -11,16 +11,12 @@ and adds batching, a history of loss and accuracy per epoch, validation, early s
 and progress output (a tqdm bar when tqdm is installed and the output is a terminal, otherwise one
 plain line per epoch, e.g. in CI logs).
 
-**compile=True** gets the same numbers from the engine's compiled replay (:mod:`autograd.compiled`)
-instead of building a graph at every step: one sample's loss, ``loss([model(x)], [t])``, is traced
-once and rerun as straight-line float code over the rows of each batch::
-
-    loss_b = w * sum_i loss([model(x_i)], [t_i]) + penalty(model)     w = 1/len(batch) (mean) or 1 (sum)
-
-so full batches, mini-batches and one sample at a time all reuse it, with no recompiling. It works
-when the loss is a mean or a sum of per-sample terms (checked on the first batch) and the graph of
-one sample does not depend on its numbers; see :class:`Trainer` for what it refuses. micrograd's
-100-step moons demo takes about 13 s eagerly here and about 1.3 s compiled, the compile included.
+**compile=True** gets the same numbers from the engine's compiled replay instead of building a
+graph at every step (:mod:`nn.replay`): the objective is defined per sample,
+``reduction_i loss([model(x_i)], [t_i]) + penalty(model)``, and one sample's loss is traced and
+rerun as straight-line float code over the rows of each batch, behind the guards of
+:mod:`autograd.compiled`. It gives the eager loss history and weights, or refuses before the first
+step.
 
 Any other way to get the gradients plugs in at one place: override ``Trainer.compute_gradients``
 or pass ``step_fn``. For example a compiled replay of the whole batch as one graph::
@@ -45,18 +41,16 @@ import gc
 import math
 import sys
 import time
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from autograd import Value, no_grad
-from autograd.compiled import Compiled, TraceError
-from autograd.engine import is_real_number
+from autograd import TraceError, Value, no_grad
 from nn.data import Batches
-from nn.layers import Dropout
 from nn.metrics import accuracy
 from nn.module import Module
 from nn.optim import Optimizer, clip_grad_norm
+from nn.replay import REDUCTIONS, SampleReplay, refuse_dropout
 from nn.schedules import Schedule
 
 LossFn = Callable[[list[Any], list[Any]], Value]
@@ -176,51 +170,6 @@ def _looks_like_labels(targets: Sequence[Any]) -> bool:
     )
 
 
-def _output_activation(model: Module) -> str | None:
-    last = None
-    for module in model.modules():
-        if isinstance(getattr(module, "activation", None), str):
-            last = module.activation  # type: ignore[attr-defined]
-    return last
-
-
-#: ``compile=True`` with a loss that takes its targets only as plain numbers (``nn.losses`` do)
-#: compiles one function per distinct target value; at most this many (class labels, not regression).
-MAX_COMPILED_TARGETS = 64
-
-_PROBE_SAMPLES = 8  # how many samples of the first batch the probes look at
-_VERIFIED_ROWS = 3  # how many rows each new compiled loss is checked on against the eager engine
-
-
-def _is_number(t: object) -> bool:
-    return not isinstance(t, bool) and is_real_number(t)
-
-
-def _target_key(t: Any) -> Hashable:
-    """A dict key for a target: ``(type, value)`` (``1`` and ``1.0`` differ), tuples for lists."""
-    if isinstance(t, (list, tuple)):
-        return (type(t).__name__, tuple(_target_key(v) for v in t))
-    if isinstance(t, Hashable):
-        return (type(t).__name__, t)
-    raise ValueError(
-        f"compile=True compiles one function per target value, so targets must be numbers or lists of "
-        f"numbers; got a {type(t).__name__}. Use compile=False"
-    )
-
-
-def _filled(output: Any, number: float) -> Any:
-    """A stand-in output shaped like ``output`` with every entry ``Value(number)``."""
-    if isinstance(output, (list, tuple)):
-        return [_filled(o, number) for o in output]
-    return Value(number)
-
-
-def _one_number(value: float | tuple[float, ...]) -> float:
-    if isinstance(value, tuple):
-        raise TypeError(f"compile=True: the loss and the penalty must give one Value, got {len(value)}")
-    return value
-
-
 def _fallback(error: TraceError) -> TraceError:
     return TraceError(
         f"compile=True cannot replay this model and loss: {error}. Train with compile=False "
@@ -228,191 +177,12 @@ def _fallback(error: TraceError) -> TraceError:
     )
 
 
-def _refuse_dropout(model: Module) -> None:
+def _output_activation(model: Module) -> str | None:
+    last = None
     for module in model.modules():
-        if isinstance(module, Dropout) and module.p > 0.0:
-            raise TraceError(
-                f"compile=True cannot train a model with Dropout(p={module.p}): a replay repeats the "
-                "random mask drawn when it was traced at every step. Use compile=False (the eager "
-                "engine draws new masks), or p=0"
-            )
-
-
-class _Replay:
-    """``compile=True``: a batch's objective from compiled replays of one sample.
-
-    ``loss_b = w * sum_i loss([model(x_i)], [t_i]) + penalty(model)``: the per-sample loss is
-    compiled once (with the target as an input when the loss computes on a ``Value`` target exactly
-    as on the number, else one function per distinct target value), replayed over the batch's rows by
-    ``batch_backward``; the penalty is compiled as a function of no inputs. ``w`` is ``1/len(batch)``
-    when the loss averages over samples and 1 when it sums (probed on the first batch of >= 2).
-    Everything is traced lazily, in the model's mode at the first call (one replay per mode).
-    """
-
-    def __init__(self, model: Module, loss: LossFn, penalty: Callable[[Module], Value] | None) -> None:
-        if model.training:
-            _refuse_dropout(model)
-        self.model, self.loss, self.penalty = model, loss, penalty
-        self.n_inputs: int | None = None
-        self.reduction: str | None = None  # "mean" or "sum"
-        self.target_inputs: bool | None = None  # the target as a compiled input, or one fn per target
-        self.sample: Compiled | None = None  # (x..., t) -> loss, when the target is an input
-        self.by_target: dict[Hashable, Compiled] = {}  # x... -> loss, one per target value
-        self.verified: set[Compiled] = set()  # checked against the eager engine on their first rows
-        self.forward = Compiled(lambda *xs: model(list(xs)), params=model)
-        self.penalty_fn = None if penalty is None else Compiled(lambda: penalty(model), params=model)
-
-    def parts(self) -> tuple[Module, LossFn, Callable[[Module], Value] | None]:
-        return self.model, self.loss, self.penalty
-
-    def backward(self, X: Sequence[Any], y: Sequence[Any], outputs: bool) -> StepResult:
-        """Accumulate d(objective)/dp into every ``p.grad``; the objective and (optionally) outputs."""
-        rows = self._rows(X, y)
-        weight = self._weight(rows, y)
-        values = [self._output(row) for row in rows] if outputs else None
-        total = 0.0
-        for fn, group in self._groups(rows, y):
-            total += fn.batch_backward(group, weight)
-        if self.penalty_fn is not None:
-            total += _one_number(self.penalty_fn.backward())
-        return StepResult(total, values)
-
-    def evaluate(self, X: Sequence[Any], y: Sequence[Any], outputs: bool) -> tuple[float, list[Any] | None]:
-        """The objective (forward replays only, no gradients) and optionally the outputs."""
-        rows = self._rows(X, y)
-        weight = self._weight(rows, y)
-        values = [self._output(row) for row in rows] if outputs else None
-        total = 0.0
-        for fn, group in self._groups(rows, y):
-            total += weight * sum([_one_number(fn(*row)) for row in group])
-        if self.penalty_fn is not None:
-            total += _one_number(self.penalty_fn())
-        return total, values
-
-    # -- the pieces ---------------------------------------------------------------------------------
-
-    def _rows(self, X: Sequence[Any], y: Sequence[Any]) -> list[Sequence[float]]:
-        """Each sample's inputs as a list or tuple of numbers, all of one length."""
-        if len(X) != len(y):
-            raise ValueError(f"X has {len(X)} samples but y has {len(y)}")
-        rows = []
-        for i, x in enumerate(X):
-            if not isinstance(x, (list, tuple)):
-                if isinstance(x, (str, bytes, Value)) or not hasattr(x, "__iter__"):
-                    raise TypeError(
-                        f"compile=True feeds each sample's numbers to the replay as its inputs, so a "
-                        f"sample must be a list of numbers; sample {i} is a {type(x).__name__}"
-                    )
-                x = list(x)
-            if len(x) != self.n_inputs:
-                if self.n_inputs is not None:
-                    raise ValueError(
-                        f"compile=True: sample {i} has {len(x)} inputs, but the replay was compiled "
-                        f"for {self.n_inputs}"
-                    )
-                self.n_inputs = len(x)
-            rows.append(x)
-        return rows
-
-    def _output(self, row: Sequence[float]) -> Any:
-        value = self.forward(*row)
-        return list(value) if isinstance(value, tuple) else value
-
-    def _weight(self, rows: list[Sequence[float]], y: Sequence[Any]) -> float:
-        if len(rows) < 2:
-            return 1.0  # the mean of one term is the sum
-        if self.reduction is None:
-            self.reduction = self._probe_reduction(rows, y)
-        return 1.0 / len(rows) if self.reduction == "mean" else 1.0
-
-    def _probe_reduction(self, rows: list[Sequence[float]], y: Sequence[Any]) -> str:
-        """``"mean"`` or ``"sum"``: how ``loss`` of a batch relates to the losses of its samples,
-        checked eagerly (no graph) on a few samples, then on stand-in outputs if those all cost 0."""
-        k = min(len(rows), _PROBE_SAMPLES)
-        targets = list(y[:k])
-        with no_grad():
-            outputs = [self.model(list(x)) for x in rows[:k]]
-            for candidate in (outputs, [_filled(o, 0.5) for o in outputs]):
-                whole = self.loss(candidate, targets).data
-                parts = math.fsum(self.loss([o], [t]).data for o, t in zip(candidate, targets))
-                if parts == 0.0 or not math.isfinite(parts) or not math.isfinite(whole):
-                    continue  # cannot tell a mean from a sum here
-                if math.isclose(whole, parts / k, rel_tol=1e-9):
-                    return "mean"
-                if math.isclose(whole, parts, rel_tol=1e-9):
-                    return "sum"
-                raise ValueError(
-                    f"compile=True replays the loss one sample at a time, so the loss of a batch must "
-                    f"be the mean or the sum of its samples' losses; on {k} samples it is {whole!r}, "
-                    f"their losses sum to {parts!r}. Use compile=False"
-                )
-        raise ValueError(
-            "compile=True could not tell whether the loss averages or sums over samples (it is 0 on "
-            "the samples probed); use compile=False"
-        )
-
-    def _probe_target_inputs(self, rows: list[Sequence[float]], y: Sequence[Any]) -> bool:
-        """True if ``loss`` gives the same number with the target as a ``Value`` as with the plain
-        number (on a few samples): then one compiled function takes the target as an input."""
-        if not all(_is_number(t) for t in y):
-            return False
-        with no_grad():
-            for x, t in list(zip(rows, y))[:_PROBE_SAMPLES]:
-                output = self.model(list(x))
-                try:
-                    as_input = self.loss([output], [Value(float(t))])
-                except Exception:  # e.g. nn.losses check that a target is a number
-                    return False
-                plain = self.loss([output], [t])
-                if not isinstance(as_input, Value) or as_input.data != plain.data:
-                    return False
-        return True
-
-    def _groups(self, rows: list[Sequence[float]], y: Sequence[Any]) -> list[tuple[Compiled, list[Any]]]:
-        """The compiled per-sample losses with the rows each replays over. A function's first rows
-        are also checked against the eager engine (``verify``: the same graph, the same numbers), so
-        a graph that changes from sample to sample is refused rather than replayed wrongly."""
-        if self.target_inputs is None:
-            self.target_inputs = self._probe_target_inputs(rows, y)
-        groups: list[tuple[Compiled, list[Any]]] = []
-        if self.target_inputs:
-            if self.sample is None:
-                loss, model = self.loss, self.model
-                self.sample = Compiled(lambda *xt: loss([model(list(xt[:-1]))], [xt[-1]]), params=model)
-            for i, t in enumerate(y):
-                if not _is_number(t):
-                    raise TypeError(f"compile=True: target {i} is a {type(t).__name__}; expected a number")
-            groups.append((self.sample, [[*x, float(t)] for x, t in zip(rows, y)]))
-        else:
-            by_key: dict[Hashable, tuple[Any, list[Any]]] = {}
-            for x, t in zip(rows, y):
-                key = _target_key(t)
-                entry = by_key.get(key)
-                if entry is None:
-                    entry = by_key[key] = (t, [])
-                entry[1].append(x)
-            new = [key for key in by_key if key not in self.by_target]
-            if len(self.by_target) + len(new) > MAX_COMPILED_TARGETS:
-                raise ValueError(
-                    f"compile=True: the loss takes its targets only as plain numbers, so each distinct "
-                    f"target is compiled as its own function, and these targets have more than "
-                    f"{MAX_COMPILED_TARGETS} values (regression targets?). Use compile=False, or a "
-                    "loss written with plain arithmetic on the target (then it is a compiled input)"
-                )
-            groups = [(self._compiled_for(key, t), group) for key, (t, group) in by_key.items()]
-        for fn, group in groups:
-            if fn not in self.verified:
-                for row in group[:_VERIFIED_ROWS]:
-                    fn.verify(*row)
-                self.verified.add(fn)
-        return groups
-
-    def _compiled_for(self, key: Hashable, target: Any) -> Compiled:
-        fn = self.by_target.get(key)
-        if fn is None:
-            loss, model = self.loss, self.model
-            fn = self.by_target[key] = Compiled(lambda *xs: loss([model(list(xs))], [target]), params=model)
-        return fn
+        if isinstance(getattr(module, "activation", None), str):
+            last = module.activation  # type: ignore[attr-defined]
+    return last
 
 
 class Trainer:
@@ -432,24 +202,15 @@ class Trainer:
             ends in a sigmoid), and no metric for regression targets; ``None`` for none.
         step_fn: optional replacement for ``compute_gradients`` (see there).
         compile: get the gradients (and the validation numbers) from compiled replays of one
-            sample's loss instead of building a graph at every step: the same numbers (to rounding),
-            many times faster. Traced at the first batch; any batch size, shuffling and new data
-            reuse the replay. The loss of a batch must be the mean (``w = 1/len(batch)``) or the sum
-            (``w = 1``) of its samples' losses, which the first batch checks. Targets: with a loss
-            that computes on a ``Value`` target as on the number the target is an input of the
-            replay; ``nn.losses`` take only plain numbers, so there each distinct target (a label,
-            a class index, a one-hot list) gets its own compiled function, at most
-            ``MAX_COMPILED_TARGETS`` (64): fine for classes, not for regression with ``mse``.
-            Refused, with :class:`~autograd.compiled.TraceError` saying ``compile=False`` is the
-            fallback: ``Dropout`` (its random masks would be frozen) and any graph that changes
-            with the numbers (a Python branch on ``.data``, a number taken out of the graph; see
-            :mod:`autograd.compiled`). That includes ``nn.losses.cross_entropy`` and ``softmax``
-            outputs today: they shift the scores by ``max(z)`` taken out as a number. The guard:
-            each compiled function is traced twice (inputs nudged) and checked against the eager
-            engine on its first rows; a branch that goes the other way only for later rows or
-            later weights is not caught (``binary_cross_entropy`` clamps ``log p`` at -100 so; the
-            replay gives the unclamped value there). The model, loss and penalty are compiled once
-            per trainer and mode; after changing a model's architecture make a new ``Trainer``.
+            sample's loss instead of building a graph at every step: the same numbers, many times
+            faster (:mod:`nn.replay` says exactly how). The objective is then
+            ``reduction_i loss([output_i], [target_i]) + penalty``, compared with
+            ``loss(outputs, targets)`` on the first batch: a mismatch is a ``ValueError`` before the
+            first step. A sample whose numbers send the loss or the model down another Python path
+            is replayed by another trace; what cannot be replayed raises
+            :class:`~autograd.compiled.TraceError` naming the line and ``compile=False``.
+        reduction: with ``compile=True``, how the per-sample losses combine: ``"mean"`` (the
+            default, as ``nn.losses`` do) or ``"sum"``.
     """
 
     def __init__(
@@ -464,6 +225,7 @@ class Trainer:
         metric: Metric | str | None = "auto",
         step_fn: StepFn | None = None,
         compile: bool = False,
+        reduction: str = "mean",
     ) -> None:
         if not isinstance(model, Module):
             raise TypeError(f"model must be an nn Module, got {type(model).__name__}")
@@ -477,8 +239,10 @@ class Trainer:
             raise TypeError(f"compile must be True or False, got {compile!r}")
         if compile and step_fn is not None:
             raise ValueError("pass step_fn or compile=True, not both: each replaces the gradient computation")
+        if reduction not in REDUCTIONS:
+            raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
         if compile:
-            _refuse_dropout(model)  # fit trains in training mode
+            refuse_dropout(model)  # fit trains in training mode
         self.model = model
         self.loss = loss
         self.optimizer = optimizer
@@ -488,7 +252,8 @@ class Trainer:
         self.metric = metric
         self.step_fn = step_fn
         self.compile = compile
-        self._replays: dict[bool, _Replay] = {}  # one per mode (model.training), traced lazily
+        self.reduction = reduction
+        self._replays: dict[bool, SampleReplay] = {}  # one per mode (model.training), traced lazily
 
     # -- one step -----------------------------------------------------------------------------------
 
@@ -508,9 +273,8 @@ class Trainer:
             return self.step_fn(list(X), list(y))
         self.optimizer.zero_grad()
         if self.compile:
-            replay = self._replay()
             try:
-                return replay.backward(X, y, outputs=self._has_metric(y))
+                return StepResult(*self._replay().backward(X, y, outputs=self._has_metric(y)))
             except TraceError as error:
                 raise _fallback(error) from error
         total, outputs = self.objective(X, y)
@@ -547,13 +311,12 @@ class Trainer:
             self.model.train(was_training)
         return loss, None if metric is None or values is None else metric(values, list(y))
 
-    def _replay(self) -> _Replay:
+    def _replay(self) -> SampleReplay:
         """The compiled replays for the model's current mode (made again if the parts changed)."""
         replay = self._replays.get(self.model.training)
-        if replay is None or any(
-            a is not b for a, b in zip(replay.parts(), (self.model, self.loss, self.penalty))
-        ):
-            replay = self._replays[self.model.training] = _Replay(self.model, self.loss, self.penalty)
+        parts = (self.model, self.loss, self.penalty, self.reduction)
+        if replay is None or any(a is not b for a, b in zip(replay.parts(), parts)):
+            replay = self._replays[self.model.training] = SampleReplay(*parts)
         return replay
 
     def _has_metric(self, targets: Sequence[Any]) -> bool:
@@ -749,6 +512,7 @@ def fit(
     file: TextIO | None = None,
     step_fn: StepFn | None = None,
     compile: bool = False,
+    reduction: str = "mean",
 ) -> History:
     """Train ``model`` on ``(X, y)`` and return the per-epoch ``History``.
 
@@ -756,6 +520,7 @@ def fit(
         loss, optimizer, penalty, schedule, clip_norm, metric, step_fn: see :class:`Trainer`.
         compile: ``True`` to train through compiled replays of one sample's loss (the same
             numbers, many times faster; see :class:`Trainer` for what it needs and refuses).
+        reduction: with ``compile=True``, ``"mean"`` or ``"sum"`` of the per-sample losses.
         epochs: passes over the data.
         batch_size: ``None`` for full-batch gradient descent (the default), ``1`` for one sample at
             a time (SGD), anything else for mini-batches; shuffled each epoch unless
@@ -779,6 +544,7 @@ def fit(
         metric=metric,
         step_fn=step_fn,
         compile=compile,
+        reduction=reduction,
     )
     return trainer.fit(
         X,

@@ -1,0 +1,400 @@
+"""Code generation: a :class:`~autograd.compiled.trace.Trace` written out as straight-line Python.
+
+Forward: one line per node, the op's ``forward_source`` from the table with ``a``, ``b``, ``c``
+replaced by variable names (or by the literal of a node that cannot change: its traced number).
+Guards: one line per decision the traced code made (see :mod:`autograd.compiled.guards`); if one
+fails, the function returns ``None`` and the caller tries another trace. Backward: one line per
+chain-rule step, ``g_child (+)= local * g_node``, in exactly the order of ``Value.backward()``
+(nodes newest first, each node's inputs in argument order), so the sums are the same floats.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import keyword
+import re
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
+
+from autograd.compiled.guards import GUARD_FUNCTIONS, Expression, failure, literal, render
+from autograd.compiled.trace import Trace
+from autograd.engine import Value
+from autograd.ops import FLOAT_FUNCTIONS, INPUT_NAMES, Op
+
+
+def namespace() -> dict[str, Any]:
+    """What generated code runs in: the op table's IEEE-754 functions, ``inf``, ``nan``, the
+    guards' helpers."""
+    return {**FLOAT_FUNCTIONS, **GUARD_FUNCTIONS, "inf": float("inf"), "nan": float("nan")}
+
+
+def define(source: str, name: str) -> Callable[..., Any]:
+    """Compile generated source and return the function it defines."""
+    scope = namespace()
+    exec(builtins.compile(source, f"<chainrule compiled {name}>", "exec"), scope)
+    function: Callable[..., Any] = scope[name]
+    return function
+
+
+# -- the op table as source templates --------------------------------------------------------------
+
+_FIELDS = {name: str(k) for k, name in enumerate((*INPUT_NAMES, "out"))}  # a -> {0}, ..., out -> {3}
+_OUT = len(INPUT_NAMES)
+
+
+class _Derivative(NamedTuple):
+    template: str  # "{1}", "(1 - {3} * {3})": the factor before "* g"
+    reads: tuple[int, ...]  # the input positions it reads
+    reads_out: bool
+    evaluate: Callable[..., float]  # the same rule on floats, for rules over constants only
+    comment: str  # "  # *: d/da = b"
+
+
+class _Rule(NamedTuple):
+    forward: str
+    derivatives: tuple[_Derivative, ...]
+
+
+def _template(expression: str) -> tuple[str, set[str], ast.expr]:
+    """``expression`` with ``a``, ``b``, ``c``, ``out`` as format fields, the names it reads, its tree."""
+    tree = ast.parse(expression, mode="eval")
+    reads = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id in _FIELDS:
+            reads.add(node.id)
+            node.id = f"__{node.id}__"
+    text = ast.unparse(tree).replace("{", "{{").replace("}", "}}")
+    for name, field in _FIELDS.items():
+        text = text.replace(f"__{name}__", "{" + field + "}")
+    return text, reads, tree.body
+
+
+def _is_factor(node: ast.expr) -> bool:
+    """True if ``node * g`` means ``(node) * g`` (``*`` groups from the left: the engine's order)."""
+    if isinstance(node, ast.BinOp):
+        return isinstance(node.op, ast.Mult)
+    return isinstance(node, (ast.Name, ast.Constant, ast.Call, ast.UnaryOp))
+
+
+_rules: dict[Op, _Rule] = {}
+
+
+def rule(op: Op) -> _Rule:
+    """The templates for ``op``, made once from its ``forward_source`` and ``derivative_sources``."""
+    found = _rules.get(op)
+    if found is None:
+        derivatives = []
+        for position, (source, human) in enumerate(zip(op.derivative_sources, op.derivatives)):
+            text, reads, body = _template(source)
+            arguments = ", ".join(f"{x}=0.0" for x in _FIELDS)
+            derivatives.append(
+                _Derivative(
+                    text if _is_factor(body) else f"({text})",
+                    tuple(k for k, name in enumerate(INPUT_NAMES) if name in reads),
+                    "out" in reads,
+                    eval(f"lambda {arguments}: {source}", namespace()),
+                    f"  # {op.name}: d/d{INPUT_NAMES[position]} = {human}",
+                )
+            )
+        found = _rules[op] = _Rule(_template(op.forward_source)[0], tuple(derivatives))
+    return found
+
+
+class _Folder(ast.NodeTransformer):
+    """Evaluates each sub-expression whose operands are all numbers (``2.0 - 1`` becomes ``1.0``)."""
+
+    def generic_visit(self, node: ast.AST) -> ast.AST:
+        super().generic_visit(node)
+        if isinstance(node, ast.IfExp):
+            test = _decided(node.test)
+            if isinstance(test, bool):
+                return node.body if test else node.orelse
+            node.test = test
+            return node
+        if isinstance(node, ast.BinOp):
+            operands: list[ast.expr] = [node.left, node.right]
+        elif isinstance(node, ast.UnaryOp):
+            operands = [node.operand]
+        elif isinstance(node, ast.Call) and not node.keywords:
+            operands = node.args
+        elif isinstance(node, (ast.Compare, ast.BoolOp)):
+            operands = [node.left, *node.comparators] if isinstance(node, ast.Compare) else node.values
+        else:
+            return node
+        if all(_number(x) is not None for x in operands):
+            code = builtins.compile(ast.fix_missing_locations(ast.Expression(node)), "<fold>", "eval")
+            value = eval(code, namespace())
+            if isinstance(value, (int, float)):  # bools included
+                return ast.parse(literal(float(value)), mode="eval").body
+        return node
+
+
+def _decided(node: ast.expr) -> ast.expr | bool:
+    """A condition with its constant parts decided: ``True``/``False`` when they settle it."""
+    number = _number(node)
+    if number is not None:
+        return bool(number)
+    if not isinstance(node, ast.BoolOp):
+        return node
+    settles = isinstance(node.op, ast.Or)  # an operand with this truth value decides an or / an and
+    rest = []
+    for value in node.values:
+        truth = _decided(value)
+        if truth is settles:
+            return settles
+        if not isinstance(truth, bool):
+            rest.append(truth)
+    if not rest:
+        return not settles
+    return rest[0] if len(rest) == 1 else ast.BoolOp(node.op, rest)
+
+
+def _number(node: ast.expr) -> float | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+        return float(node.value)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _number(node.operand)
+        return None if inner is None else -inner
+    if isinstance(node, ast.Name) and node.id in ("inf", "nan"):
+        return float(node.id)
+    return None
+
+
+def _fold(expression: str) -> str:
+    """``expression`` with its constant sub-expressions evaluated, as a factor of ``* g``."""
+    tree = _Folder().visit(ast.parse(expression, mode="eval"))
+    text = ast.unparse(tree)
+    return text if _is_factor(tree.body) else f"({text})"
+
+
+# -- names ------------------------------------------------------------------------------------------
+
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*\Z", re.ASCII)
+RESERVED = frozenset({"params", "seed", "grads", "rows", "row", "total", "misses", "inf", "nan"})
+
+
+class Names:
+    """Unique, valid variable names: a label when it is an identifier, else ``v1``, ``v2``, ..."""
+
+    def __init__(self, taken: Sequence[str] = ()) -> None:
+        self.taken: set[str] = set(RESERVED) | set(FLOAT_FUNCTIONS) | set(GUARD_FUNCTIONS) | set(taken)
+        self.suffix: dict[str, int] = {}
+
+    def take(self, base: str) -> str:
+        if not _IDENTIFIER.match(base) or keyword.iskeyword(base):
+            base = re.sub(r"\W", "_", base, flags=re.ASCII)
+            if not base or base[0].isdigit() or keyword.iskeyword(base):
+                base = "v_" + base
+        name = base
+        while name in self.taken:
+            k = self.suffix.get(base, 0) + 1
+            self.suffix[base] = k
+            name = f"{base}_{k}"
+        self.taken.add(name)
+        return name
+
+
+# -- the program ------------------------------------------------------------------------------------
+
+
+class Program(NamedTuple):
+    """The generated code of one trace, in pieces that its three functions share."""
+
+    arguments: tuple[str, ...]  # the function's inputs, in order
+    params: str  # unpack the parameters' data
+    forward: str  # one line per node
+    guards: tuple[tuple[str, str], ...]  # (true when the guard fails, the line it comes from) per guard
+    backward: str  # one line per chain-rule step
+    grads: str  # unpack the parameters' gradient accumulators
+    output: str
+    input_grads: str
+    param_grads: str
+
+    def guard_lines(self, fail: Sequence[str], indent: str = "    ") -> str:
+        """The guards as ``if not test: <fail>`` lines, in a ``try`` (a test that raises fails)."""
+        if not self.guards:
+            return ""
+        lines = [f"{indent}# guards: what Python saw while tracing; if one fails, this trace does not apply"]
+        lines.append(f"{indent}try:")
+        for fails, where in self.guards:
+            lines.append(f"{indent}    if {fails}:  # {where}")
+            lines += [f"{indent}        {statement}" for statement in fail]
+        lines.append(f"{indent}except Exception:")
+        lines += [f"{indent}    {statement}" for statement in fail]
+        return "\n".join(lines) + "\n"
+
+    def value_and_grad(self) -> str:
+        """``value_and_grad(inputs..., params, seed, grads)``: ``(value, input grads, param grads)``,
+        or ``None`` when a guard fails."""
+        return (
+            f"def value_and_grad({', '.join((*self.arguments, 'params', 'seed', 'grads'))}):\n"
+            + self.params
+            + self.forward
+            + self.guard_lines(["return None"])
+            + self.backward.replace("\n", "\n" + self.grads, 1)
+            + f"    return {self.output}, {self.input_grads}, {self.param_grads}\n"
+        )
+
+    def forward_only(self) -> str:
+        """``forward(inputs..., params)``: the value, or ``None`` when a guard fails."""
+        return (
+            f"def forward({', '.join((*self.arguments, 'params'))}):\n"
+            + self.params
+            + self.forward
+            + self.guard_lines(["return None"])
+            + f"    return {self.output}\n"
+        )
+
+    def batch(self) -> str:
+        """``batch(rows, params, seed, grads, misses) -> (sum of values, param grads)``: forward,
+        guards and backward in a loop over rows; a row whose guards fail goes to ``misses``."""
+        names = ", ".join(self.arguments) + ("," if len(self.arguments) == 1 else "")
+        body = (self.forward + self.backward).replace("\n    ", "\n        ")
+        forward, backward = body.split("        # backward", 1)
+        return (
+            "def batch(rows, params, seed, grads, misses):\n"
+            + self.params
+            + self.grads
+            + "    total = 0.0\n"
+            + "    for row in rows:\n"
+            + (f"        {names} = row\n" if self.arguments else "")
+            + "    "
+            + forward
+            + self.guard_lines(["misses.append(row)", "continue"], "        ")
+            + "        # backward"
+            + backward
+            + f"        total += {self.output}\n"
+            + f"    return total, {self.param_grads}\n"
+        )
+
+
+def generate(trace: Trace, arguments: Sequence[str], param_names: Sequence[str]) -> Program:
+    """The generated code for ``trace``; ``arguments`` names every positional input."""
+    values = [k for k in range(len(arguments)) if k not in {n.expression[1] for n in trace.numbers}]
+    declared: dict[Value, str] = {node: arguments[k] for node, k in zip(trace.inputs, values)}
+    declared.update(zip(trace.params, param_names))
+    names = Names([*arguments, *param_names])
+    ref: dict[Value, str] = {}
+
+    def name_of(expression: Expression) -> str:
+        return ref[expression[1]] if expression[0] == "node" else arguments[expression[1]]
+
+    lines = ["    # forward: one line per node"]
+    count = 0
+    for node in trace.order:
+        if node in declared:
+            ref[node] = declared[node]
+        elif not trace.varies.get(node, False):
+            ref[node] = literal(node.data)
+        elif node in trace.leaf_expressions:
+            count += 1
+            ref[node] = names.take(node.label or f"c{count}")
+            source = render(trace.leaf_expressions[node], name_of)
+            lines.append(f"    {ref[node]} = {source}  # a number read from the graph, used as a constant")
+        else:
+            count += 1
+            ref[node] = names.take(node.label or f"v{count}")
+            op: Op = node._op  # type: ignore[assignment]
+            forward = rule(op).forward.format(*[ref[c] for c in node.children])
+            lines.append(f"    {ref[node]} = {forward}  # {op.name}")
+    guards = tuple((failure(g.test, name_of), g.where) for g in trace.guards)
+    backward, grad_of, param_grads = _backward(trace, ref, names, param_names)
+    grads = ""
+    if param_names:
+        grads = "    # the parameters' gradients start from grads and accumulate (leaves accumulate)\n"
+        grads += _unpack(param_grads, "grads")
+    input_grads = [grad_of.get(node, "0.0") for node in trace.inputs]
+    params = ""
+    if param_names:
+        params = "    # parameters: their current .data, read at every call\n" + _unpack(
+            param_names, "params"
+        )
+    return Program(
+        tuple(arguments),
+        params,
+        "\n".join(lines) + "\n",
+        guards,
+        backward,
+        grads,
+        ref[trace.output] if trace.output is not None else _tuple([ref[v] for v in trace.outputs]),
+        _tuple(input_grads),
+        _tuple(param_grads),
+    )
+
+
+def _backward(
+    trace: Trace, ref: dict[Value, str], names: Names, param_names: Sequence[str]
+) -> tuple[str, dict[Value, str], list[str]]:
+    """The chain-rule lines, the gradient variable of each input, and the parameters' ones."""
+    param_grads = [names.take("g_" + name) for name in param_names]
+    grad_of: dict[Value, str] = dict(zip(trace.params, param_grads))
+    assigned = set(trace.params)
+    lines = ["    # backward: one line per chain-rule step; g_n is d(output)/d(n)"]
+
+    def add(node: Value, term: str, sign: str, comment: str) -> None:
+        if node in assigned:
+            lines.append(f"    {grad_of[node]} {sign}= {term}{comment}")
+            return
+        grad_of[node] = names.take("g_" + ref[node])
+        assigned.add(node)
+        lines.append(f"    {grad_of[node]} = {'-' if sign == '-' else ''}{term}{comment}")
+
+    output = trace.output
+    if output is not None and trace.needs_grad.get(output, False):
+        add(output, "seed", "+", "")
+    for node in trace.backward_order:
+        op: Op = node._op  # type: ignore[assignment]
+        arguments = [ref[c] for c in node.children]
+        arguments += [""] * (_OUT - len(arguments)) + [ref[node]]
+        for derivative, child in zip(rule(op).derivatives, node.children):
+            if trace.needs_grad.get(child, False):
+                sign, factor = _local(derivative, node, arguments, trace)
+                term = grad_of[node] if factor is None else f"{factor} * {grad_of[node]}"
+                add(child, term, sign, derivative.comment)
+    return "\n".join(lines) + "\n", grad_of, param_grads
+
+
+def _local(
+    derivative: _Derivative, node: Value, arguments: list[str], trace: Trace
+) -> tuple[str, str | None]:
+    """``(sign, factor)`` of one chain-rule term; ``factor`` None for a local derivative of ±1."""
+    children = node.children
+    fixed = [p for p in derivative.reads if not trace.varies.get(children[p], False)]
+    if not derivative.reads_out and len(fixed) == len(derivative.reads):
+        numbers = [0.0] * (_OUT + 1)
+        for p in derivative.reads:
+            numbers[p] = children[p].data
+        local = derivative.evaluate(*numbers)  # a rule over constants only: evaluated now
+        if local == 1.0:
+            return "+", None
+        if local == -1.0:
+            return "-", None
+        return "+", literal(local)
+    factor = derivative.template.format(*arguments)
+    return "+", _fold(factor) if fixed else factor
+
+
+def _tuple(items: Sequence[str]) -> str:
+    """A tuple display, ``(a, b)`` or ``(a,)``, wrapped over lines when long."""
+    if len(items) == 1:
+        return f"({items[0]},)"
+    text = f"({', '.join(items)})"
+    if len(text) <= 80:
+        return text
+    rows, row = [], ""
+    for item in items:
+        if row and len(row) + len(item) > 90:
+            rows.append(row)
+            row = ""
+        row += f"{item}, "
+    rows.append(row)
+    return "(\n" + "".join(f"        {row.rstrip()}\n" for row in rows) + "    )"
+
+
+def _unpack(names: Sequence[str], source: str) -> str:
+    """``a, b, c = source`` (wrapped when long)."""
+    if len(names) == 1:
+        return f"    {names[0]}, = {source}\n"
+    text = f"    {', '.join(names)} = {source}"
+    return (text if len(text) <= 100 else f"    {_tuple(names)} = {source}") + "\n"

@@ -1,0 +1,267 @@
+"""Tracing: run the function once on fresh ``Value``s, and keep its graph and its guards.
+
+While a trace runs, ``Value.data`` is read through :class:`_DataReads` instead of the plain slot.
+A read by the engine's op code (a generated operator method computing ``out.data`` from its inputs)
+gets the float, as always: the replay recomputes it. A read by anything else (the user's function,
+``nn`` code, a derivative rule's ``step(a)``) of a value that depends on the inputs or parameters
+gets a :class:`~autograd.compiled.guards.TracedNumber`, so whatever Python decides with it is
+recorded as a guard. Outside a trace, and in other threads, reads go straight to the slot.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from autograd import engine, functional, modes, numerics, ops
+from autograd.compiled import guards
+from autograd.compiled.guards import Expression, Guard, GuardLog, TracedNumber
+from autograd.engine import Value, reverse_topological_order
+from autograd.modes import enable_grad
+
+
+class TraceError(ValueError):
+    """The function cannot be compiled or replayed here: its path depends on numbers in a way
+    the bounded set of traces does not cover, it is not deterministic, or it reads a leaf ``Value``
+    that is neither an input nor a declared parameter. The message names the line."""
+
+
+for _module in (engine, ops, numerics, modes, functional, guards):
+    guards._OWN_FILES.add(_module.__file__ or "")
+guards._OWN_FILES.update((__file__, __file__.replace("trace.py", "__init__.py")))
+
+
+def _op_evaluation_codes() -> frozenset[Any]:
+    """The code that reads ``.data`` only to compute a new node's ``.data`` (the forward rule)."""
+    codes = {
+        function.__code__
+        for function in vars(Value).values()
+        if callable(function) and getattr(function, "__code__", None) is not None
+        and function.__code__.co_filename.startswith("<Value operator")
+    }  # fmt: skip
+    for name in ("apply", "_binary", "_record", "_unrecorded"):
+        function = getattr(engine, name, None)
+        if function is not None:
+            codes.add(function.__code__)
+    nested = list(codes)
+    while nested:  # comprehensions inside them run in frames of their own (before Python 3.12)
+        for constant in nested.pop().co_consts:
+            if isinstance(constant, type(_op_evaluation_codes.__code__)):
+                codes.add(constant)
+                nested.append(constant)
+    return frozenset(codes)
+
+
+class Recorder:
+    """One trace in progress: which values depend on the inputs, and the guards written so far."""
+
+    def __init__(self, inputs: Sequence[Value], params: Sequence[Value]) -> None:
+        self.log = _TraceLog()
+        self.varies: dict[Value, bool] = dict.fromkeys([*inputs, *params], True)
+        self.declared = frozenset([*inputs, *params])
+        self.internal = _op_evaluation_codes()
+
+    def read(self, node: Value, value: Any, frame: Any) -> Any:
+        if frame.f_code in self.internal or not self.log.active:
+            return value
+        expression = self.leaf_expression(node)
+        if expression is None:
+            if not self.depends(node):
+                return value
+            expression = ("node", node)
+        return TracedNumber(value, expression, self.log)
+
+    def leaf_expression(self, node: Value) -> Expression | None:
+        return self.log.leaf_expressions.get(node)
+
+    def depends(self, node: Value) -> bool:
+        """True if ``node``'s value can change with the inputs or parameters (memoized)."""
+        varies = self.varies
+        if node in varies:
+            return varies[node]
+        stack = [node]
+        while stack:
+            top = stack[-1]
+            pending = [c for c in top.children if c not in varies]
+            if pending:
+                stack.extend(pending)
+                continue
+            stack.pop()
+            if top not in varies:
+                varies[top] = top in self.log.leaf_expressions or any(varies[c] for c in top.children)
+        return varies[node]
+
+
+_active: contextvars.ContextVar[Recorder | None] = contextvars.ContextVar("chainrule_trace", default=None)
+_SLOT = Value.__dict__["data"]  # the slot descriptor that stores a Value's number
+_lock = threading.Lock()
+_tracing = 0  # traces in progress (any thread): while > 0, Value.data is a _DataReads
+
+
+class _DataReads:
+    """``Value.data`` during a trace: the slot, seen through the active :class:`Recorder`."""
+
+    def __get__(self, node: Value | None, owner: type | None = None) -> Any:
+        if node is None:
+            return self
+        value = _SLOT.__get__(node, owner)
+        recorder = _active.get()
+        if recorder is None:
+            return value
+        return recorder.read(node, value, sys._getframe(1))
+
+    def __set__(self, node: Value, value: Any) -> None:
+        recorder = _active.get()
+        if recorder is not None and recorder.log.active:
+            if isinstance(value, TracedNumber):
+                value = float(value)  # pinned: the number is stored in the graph
+            if node in recorder.declared:
+                raise TraceError(
+                    f"the function writes .data of one of its inputs or parameters ({guards.user_line()}); "
+                    "a replay would not repeat that. Compute a new Value instead"
+                )
+        _SLOT.__set__(node, value)
+
+
+def _float_into_leaf(number: TracedNumber) -> bool:
+    """If ``float(number)`` is the engine making a leaf of it (``x * t`` or ``Value(t)``), remember
+    that leaf's expression instead of pinning the number. True if it did."""
+    caller = sys._getframe(3)  # into_leaf <- TracedNumber.__float__ <- engine._as_float
+    if caller.f_code is not engine._as_float.__code__:
+        return False
+    maker = caller.f_back
+    if maker is None:
+        return False
+    if maker.f_code is getattr(engine, "_constant", None).__code__:  # type: ignore[union-attr]
+        leaf = maker.f_locals.get("constant")
+    elif maker.f_code is Value.__init__.__code__:
+        leaf = maker.f_locals.get("self")
+    else:
+        return False
+    if not isinstance(leaf, Value):
+        return False
+    number.log.leaf_expressions[leaf] = number.expression
+    return True
+
+
+class _TraceLog(GuardLog):
+    def into_leaf(self, number: TracedNumber) -> bool:
+        return self.active and _float_into_leaf(number)
+
+
+class Trace:
+    """What one call of the function built: its output(s), the nodes the replay computes (each after
+    its children), which of them need a gradient, and the guards. Several outputs (a model's
+    scores) are replayed forward only; gradients need one output."""
+
+    def __init__(
+        self,
+        outputs: list[Value],
+        inputs: list[Value],
+        params: list[Value],
+        recorder: Recorder,
+        numbers: list[Any],
+    ) -> None:
+        self.outputs, self.inputs, self.params, self.numbers = outputs, inputs, params, numbers
+        self.output = outputs[0] if len(outputs) == 1 else None
+        self.guards: list[Guard] = recorder.log.guards
+        self.leaf_expressions = dict(recorder.log.leaf_expressions)
+        roots = list(outputs)
+        for expression in [g.test for g in self.guards] + list(self.leaf_expressions.values()):
+            roots += [e[1] for e in guards.leaves(expression) if e[0] == "node"]
+        self.order = self._order(roots)
+        self.varies = {node: recorder.depends(node) for node in self.order}
+        for node in self.leaf_expressions:
+            self.varies[node] = True
+        needs = dict.fromkeys([*inputs, *params], True)
+        for node in self.order:
+            if node not in needs:
+                needs[node] = any(needs[c] for c in node.children)
+        self.needs_grad = needs
+        self.backward_order = []
+        if self.output is not None:
+            self.backward_order = [n for n in reverse_topological_order(self.output) if needs[n]]
+
+    def _order(self, roots: list[Value]) -> list[Value]:
+        """Every node the replay computes, each after its inputs; a leaf made from a traced number
+        comes after the nodes its expression reads (no recursion)."""
+        order: list[Value] = []
+        visited: set[Value] = set()
+        stack: list[tuple[Value, bool]] = [(node, False) for node in reversed(roots)]
+        while stack:
+            node, inputs_done = stack.pop()
+            if inputs_done:
+                order.append(node)
+            elif node not in visited:
+                visited.add(node)
+                stack.append((node, True))
+                inputs = list(node.children)
+                expression = self.leaf_expressions.get(node)
+                if expression is not None:
+                    inputs += [e[1] for e in guards.leaves(expression) if e[0] == "node"]
+                stack.extend((child, False) for child in reversed(inputs) if child not in visited)
+        return order
+
+    def outside_leaves(self) -> list[Value]:
+        """Leaves that are not inputs, parameters, constants or made from traced numbers."""
+        declared = set(self.inputs) | set(self.params)
+        return [
+            n for n in self.order
+            if not n.children and not n.is_constant and n not in declared and n not in self.leaf_expressions
+        ]  # fmt: skip
+
+
+def record(
+    fn: Callable[..., Any],
+    values: Sequence[float],
+    number_positions: frozenset[int],
+    labels: Sequence[str],
+    params: list[Value],
+) -> Trace:
+    """Call ``fn`` at ``values`` (a ``Value`` per input, a traced number per number input) and
+    return what it built. The function's own exceptions propagate."""
+    global _tracing
+    inputs: list[Value] = []
+    arguments: list[Any] = []
+    recorder = Recorder([], params)
+    numbers: list[Any] = []
+    for k, (x, label) in enumerate(zip(values, labels)):
+        if k in number_positions:
+            number = TracedNumber(x, ("number", k), recorder.log)
+            numbers.append(number)
+            arguments.append(number)
+        else:
+            node = Value(x, label)
+            inputs.append(node)
+            arguments.append(node)
+    recorder.varies.update(dict.fromkeys(inputs, True))
+    recorder.declared = frozenset([*inputs, *params])
+    with _lock:
+        _tracing += 1
+        setattr(Value, "data", _DataReads())  # noqa: B010  (mypy: a slot)
+    token = _active.set(recorder)
+    try:
+        with enable_grad():
+            result = fn(*arguments)
+    finally:
+        _active.reset(token)
+        recorder.log.active = False
+        with _lock:
+            _tracing -= 1
+            if _tracing == 0:
+                setattr(Value, "data", _SLOT)  # noqa: B010
+    if isinstance(result, Value):
+        return Trace([result], inputs, params, recorder, numbers)
+    if isinstance(result, (list, tuple)) and result and all(isinstance(v, Value) for v in result):
+        return Trace(list(result), inputs, params, recorder, numbers)
+    what = type(result).__name__
+    if isinstance(result, (list, tuple)):
+        bad = [type(v).__name__ for v in result if not isinstance(v, Value)]
+        what = f"a {what} holding a {bad[0]}" if bad else f"an empty {what}"
+    raise TypeError(
+        f"the compiled function must return a Value (or a list of Values, replayed forward only), got "
+        f"{what} (a plain number has no graph to differentiate)"
+    )
