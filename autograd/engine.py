@@ -162,7 +162,27 @@ class Value:
         """x if x > 0 else alpha * x"""
         return _binary(LEAKY_RELU, self, alpha)
 
-    # -- no ordering: compare .data ----------------------------------------------------------------
+    # -- Python's number protocol: a Value reads as its number, but has no truth value ------------
+
+    def __float__(self) -> float:
+        """``float(v)`` is ``v.data`` (a plain number: no graph, no gradient)."""
+        return self.data  # type: ignore[no-any-return]
+
+    def item(self) -> float:
+        """``v.data``, as PyTorch's ``tensor.item()``."""
+        return self.data  # type: ignore[no-any-return]
+
+    def __format__(self, spec: str) -> str:
+        """``f"{loss:.3f}"`` formats ``loss.data``; an empty spec gives ``repr(v)``."""
+        return format(self.data, spec) if spec else repr(self)
+
+    def __bool__(self) -> bool:
+        raise TypeError(
+            "a Value has no truth value (it is a graph node): test its number instead, "
+            "e.g. `if v.data > 0:` or `if v.data:`"
+        )
+
+    # -- no ordering: compare .data; == and != are identity (a Value is a hashable graph node) ----
 
     def _no_ordering(self, other: object) -> bool:
         raise TypeError("Values are not ordered: compare their numbers instead, e.g. `a.data < b.data`")

@@ -257,3 +257,38 @@ def test_dropping_the_output_frees_the_graph_without_the_garbage_collector(what:
         assert gc.collect() == 0  # nothing was left for the collector to find
     finally:
         gc.enable()
+
+
+# -- Python's number protocol ----------------------------------------------------------------------
+
+
+def test_float_and_item_return_the_number() -> None:
+    x = Value(2.5)
+    assert float(x) == x.item() == 2.5
+    assert type(float(x)) is float and type(x.item()) is float
+    y = x * 2
+    assert float(y) == 5.0 and y.children  # reading the number does not change the graph
+    assert math.exp(Value(1.0)) == math.e  # a plain number: outside the graph (use v.exp())
+
+
+def test_format_formats_the_number() -> None:
+    loss = Value(0.123456, "loss")
+    assert f"{loss:.3f}" == "0.123" and format(loss, "e") == "1.234560e-01"
+    assert f"{loss:>8.2f}" == "    0.12"
+    assert f"{loss}" == repr(loss)  # no spec: the repr, with label and grad
+
+
+@pytest.mark.parametrize("number", [0.0, 1.0, -2.0, math.nan])
+def test_bool_raises_type_error_whatever_the_number(number: float) -> None:
+    with pytest.raises(TypeError, match=r"no truth value.*v\.data"):
+        bool(Value(number))
+    with pytest.raises(TypeError):
+        if Value(number):
+            pass
+
+
+def test_equality_is_identity_and_values_are_hashable() -> None:
+    a, b = Value(1.0), Value(1.0)
+    assert a == a and a != b and (a == b) is False  # same number, different nodes
+    assert len({a, b, a}) == 2 and {a: 1}[a] == 1
+    assert a in [b, a] and b not in [a]

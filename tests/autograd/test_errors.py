@@ -106,11 +106,12 @@ def test_operators_the_engine_does_not_define_raise_type_error(op: Callable[[Any
         op(Value(3.0), 2)
 
 
-def test_a_value_is_not_silently_converted_to_a_float() -> None:
-    with pytest.raises(TypeError):
-        float(Value(1.0))  # type: ignore[arg-type]
-    with pytest.raises(TypeError):
-        math.exp(Value(1.0))  # type: ignore[arg-type]
+def test_a_value_has_no_truth_value() -> None:
+    # float(v) is v.data (the number protocol, as PyTorch's float(tensor)); a truth value is refused
+    with pytest.raises(TypeError, match="no truth value"):
+        bool(Value(0.0))
+    with pytest.raises(TypeError, match="no truth value"):
+        Value(1.0) or 2.0
 
 
 # -- backward -------------------------------------------------------------------------------------
