@@ -166,11 +166,11 @@ class Value:
 
     def __float__(self) -> float:
         """``float(v)`` is ``v.data`` (a plain number: no graph, no gradient)."""
-        return self.data  # type: ignore[no-any-return]
+        return self.data
 
     def item(self) -> float:
         """``v.data``, as PyTorch's ``tensor.item()``."""
-        return self.data  # type: ignore[no-any-return]
+        return self.data
 
     def __format__(self, spec: str) -> str:
         """``f"{loss:.3f}"`` formats ``loss.data``; an empty spec gives ``repr(v)``."""
