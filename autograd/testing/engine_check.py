@@ -35,7 +35,7 @@ from autograd.testing.engine_compare import (
     value_mismatch,
     zeroing_mismatch,
 )
-from autograd.testing.engine_graphs import as_code, engine_expressions_with_points
+from autograd.testing.engine_graphs import as_code, engine_expressions_with_points, used_inputs
 from autograd.testing.engine_report import EngineReport, Failure, Mismatch, PropertyResult, number
 from autograd.testing.engines import (
     REQUIRED_FORMS,
@@ -82,7 +82,7 @@ PROPERTIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         ("y.backward()", "y.backward()"),
     ),
     "zeroing": (
-        "zeroing the leaves' grads, then y.backward() again, gives the first gradients",
+        "after zeroing the leaves' grads, y.backward() gives the first gradients again",
         "a training loop zeroes the parameters' grads (optimizer.zero_grad()) before every backward()",
         ("y.backward()", "<zero>", "y.backward()"),
     ),
@@ -220,7 +220,7 @@ def _failure(
     name: str, adapter: EngineAdapter, expression: Expression, point: Sequence[float], mismatch: Mismatch
 ) -> Failure:
     _, why, then = PROPERTIES[name]
-    zero = " = ".join(f"x{i}.grad" for i in range(len(point))) + " = 0.0"
+    zero = " = ".join(f"x{i}.grad" for i in used_inputs(expression)) + " = 0.0"
     calls = [zero if line == "<zero>" else line for line in then]
     if mismatch.what == "y.data":
         calls = ["print(y.data)"]

@@ -33,6 +33,7 @@ __all__ = [
     "node_texts",
     "reference",
     "run_engine",
+    "used_inputs",
 ]
 
 
@@ -159,8 +160,14 @@ def as_code(
     """``expression`` at ``point`` as code for the engine: leaves ``x0 = Value(0.5)``, a name ``t3``
     for each node used twice (so the code builds the same graph), ``y =`` the output, then ``then``."""
     cls = adapter.value_class.__name__
-    lines = [f"x{i} = {cls}({float(x)!r})" for i, x in enumerate(point)]
+    lines = [f"x{i} = {cls}({float(point[i])!r})" for i in used_inputs(expression)]
     return "\n".join([*lines, *_layout(expression, adapter)[0], *then])
+
+
+def used_inputs(expression: Expression) -> list[int]:
+    """The inputs some step uses (an unused one is left out of printed examples)."""
+    used = {a for step in expression.steps for a in step.args if isinstance(a, int)}
+    return [i for i in range(expression.n_inputs) if i in used]
 
 
 def node_texts(expression: Expression, adapter: EngineAdapter) -> tuple[list[str], list[str]]:

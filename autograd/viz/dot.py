@@ -21,7 +21,6 @@ from autograd.viz.graph import (
     Drawing,
     check_options,
     clean_text,
-    format_number,
     input_labels,
 )
 
@@ -95,11 +94,9 @@ def dot_graph(
     dot.attr("node", shape="record", style="filled", fontname="Helvetica", fontsize="12")
     dot.attr("edge", color="#4b5563", arrowsize="0.7", fontname="Helvetica", fontsize="10")
     for i, node in enumerate(drawing.order):
-        grad = node.grad if grads is None else grads.get(node, 0.0)
-        fields = [f"data {format_number(node.data, digits)}", f"grad {format_number(grad, digits)}"]
-        label = drawing.names[i]
-        text = " | ".join(([record_text(label)] if label else []) + fields)
-        dot.node(f"n{i}", nohtml(f"{{ {text} }}"), id=f"n{i}", **ROLE_STYLES[drawing.role(node)])
+        text = " | ".join(record_text(field) for field in drawing.fields(i, grads, digits))
+        record = f"{{ {text} }}" if rankdir in ("LR", "RL") else text  # fields side by side
+        dot.node(f"n{i}", nohtml(record), id=f"n{i}", **ROLE_STYLES[drawing.role(node)])
         if node._op is None:
             continue
         dot.node(f"o{i}", nohtml(plain_text(node.op)), id=f"o{i}", **OP_STYLE)

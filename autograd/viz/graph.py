@@ -165,11 +165,13 @@ class Drawing:
         show_ids: bool = False,
     ) -> Drawing:
         """``root``'s graph; a node's name is its label, else its name in ``names``, else (with
-        ``show_ids``) its id ``n{i}``."""
+        ``show_ids``, except for a constant, which is known by its number) its id ``n{i}``."""
         order = graph_order(root, max_nodes)
         named = names_from(names)
         shown = [
-            clean_text(node.label or named.get(node, "") or (f"n{i}" if show_ids else ""))
+            clean_text(
+                node.label or named.get(node, "") or (f"n{i}" if show_ids and not node.is_constant else "")
+            )
             for i, node in enumerate(order)
         ]
         return cls(root, order, {node: i for i, node in enumerate(order)}, shown)
@@ -178,6 +180,18 @@ class Drawing:
         """The display name of ``node``, or its id ``n{i}`` when it has none."""
         i = self.index[node]
         return self.names[i] or f"n{i}"
+
+    def fields(self, i: int, grads: Mapping[Value, float] | None = None, digits: int = 4) -> list[str]:
+        """The text of value ``i``'s record: its name (if any), ``data``, and ``grad`` (``grads``
+        replaces ``.grad``); a constant has no grad field, since nothing is differentiated with
+        respect to it."""
+        node = self.order[i]
+        fields = [self.names[i]] if self.names[i] else []
+        fields.append(f"data {format_number(node.data, digits)}")
+        if not node.is_constant:
+            grad = node.grad if grads is None else grads.get(node, 0.0)
+            fields.append(f"grad {format_number(grad, digits)}")
+        return fields
 
     def role(self, node: Value) -> str:
         """``node``'s role in this drawing (see :func:`role`)."""

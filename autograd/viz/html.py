@@ -14,6 +14,7 @@ forbids every network request.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -69,8 +70,9 @@ def _step_data(step: Step, drawing: Drawing, digits: int) -> dict[str, Any]:
     return {
         "kind": "backward",
         "title": f"Backward: {step.name} → {step.child_name}",
+        "rule": step.general,
         "lines": step.lines(),
-        "doc": doc,
+        "doc": "" if step.general else doc,
         "focus": [f"n{c}"],
         "other": [f"n{i}", f"o{i}"],
         "edges": [f"e{i}_{step.position}"],
@@ -115,7 +117,11 @@ def stepthrough(
     """
     drawing = Drawing.of(root, names, max_nodes, show_ids=True)
     steps = steps_of(drawing, seed)
-    svg, layout = layout_svg(drawing, final_grads(steps), digits, renderer)
+    final = final_grads(steps)
+    svg, layout = layout_svg(drawing, final, digits, renderer)
+    narrow = ""  # the same graph drawn top down, which the page shows on a narrow screen
+    if len(drawing.order) <= NARROW_MAX_NODES:
+        narrow = inline_svg(layout_svg(drawing, final, digits, renderer, rankdir="TB")[0])
     nodes = [
         {
             "id": f"n{i}",
@@ -124,8 +130,14 @@ def stepthrough(
         }
         for i, node in enumerate(drawing.order)
     ]
-    data = {"nodes": nodes, "steps": [_step_data(s, drawing, digits) for s in steps], "layout": layout}
-    body = _BODY.replace("{{svg}}", inline_svg(svg))  # last: the SVG holds user text
+    data = {
+        "nodes": nodes,
+        "steps": [_step_data(s, drawing, digits) for s in steps],
+        "layout": layout,
+    }
+    # one pass, so that text inside an SVG (a label "{{narrow}}") is never substituted again
+    svgs = {"svg": inline_svg(svg), "narrow": narrow}
+    body = re.sub(r"\{\{(svg|narrow)\}\}", lambda match: svgs[match.group(1)], _BODY)
     html = page_html(title, body, css=_CSS, script=_SCRIPT, data=data, controls=_controls())
     return StepThrough(html, title, steps, layout)
 
@@ -171,6 +183,11 @@ def write_html(
     ).save(path)
 
 
+#: Graphs up to this many values also get a top-down drawing, shown where left to right would be
+#: squeezed (phones, narrow windows).
+NARROW_MAX_NODES = 200
+
+
 def _controls() -> str:
     zoom = (
         '<label>Zoom <select id="zoom"><option value="fit">fit</option><option value="0.5">50%</option>'
@@ -185,6 +202,7 @@ _BODY = """<main class="app-main">
   <aside id="panel" class="panel" aria-label="This step">
     <div id="phase" class="muted"></div>
     <h2 id="step-title"></h2>
+    <p id="rule" class="math"></p>
     <div id="lines" aria-live="polite"></div>
     <p id="doc" class="muted"></p>
     <details id="legend-box"><summary>Legend and keys</summary>
@@ -201,12 +219,15 @@ _BODY = """<main class="app-main">
     <p class="muted" id="layout"></p>
     </details>
   </aside>
-</main>"""
+</main>
+<template id="graph-narrow">{{narrow}}</template>"""
 
 _CSS = """
 #graph svg { display: block; }
 #graph.fit svg { width: 100%; height: auto; max-height: 100%; }
 #phase { text-transform: uppercase; letter-spacing: .06em; }
+#rule { color: #5b21b6; margin: 0 0 6px; }
+#rule:empty { display: none; }
 #lines div { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 13px;
   background: #f3f4f6; border-radius: 4px; padding: 4px 8px; margin: 4px 0; overflow-wrap: anywhere; }
 #lines div:last-child { background: #fee2e2; font-weight: 600; }
@@ -228,13 +249,18 @@ _SCRIPT = r"""
   var data = chainrule.data, $ = chainrule.$;
   var steps = data.steps, count = steps.length;
   var graph = $("graph");
-  // Each record's last two <text>s are "data ..." and "grad ..." (its label, if any, comes first).
-  var nodes = data.nodes.map(function (node) {
-    var g = document.getElementById(node.id);
-    var texts = g ? g.getElementsByTagName("text") : [];
-    return { g: g, data: texts[texts.length - 2], grad: texts[texts.length - 1] };
-  });
-  var applied = 0, lit = [], changed = null;
+  // A record's <text>s: its label (if any), "data ...", and "grad ..." (not for a constant).
+  function findNodes() {
+    return data.nodes.map(function (node) {
+      var g = document.getElementById(node.id), found = { g: g, data: null, grad: null };
+      Array.prototype.forEach.call(g ? g.getElementsByTagName("text") : [], function (text) {
+        var field = /^(data|grad) /.exec(text.textContent || "");
+        if (field) { found[field[1]] = text; }
+      });
+      return found;
+    });
+  }
+  var nodes = [], applied = 0, lit = [], changed = null, current = 0;
   var forwardCount = steps.filter(function (s) { return s.kind === "forward"; }).length;
 
   function setField(i, field, text, exact) {
@@ -271,18 +297,22 @@ _SCRIPT = r"""
     if (low >= position && high <= position + size) { return position; }
     return high - low <= size ? (low + high - size) / 2 : low - 8;
   }
-  // Keep the node being changed and the nodes being read in view; if they cannot all fit, the
-  // changed one wins.
+  // Keep the node being changed and the nodes being read in view: all of them if they fit, else
+  // the highlighted ones, else the value being changed alone.
   function reveal(s) {
-    var both = box(s.focus.concat(s.other)), must = box(s.focus);
-    if (!both || !must) { return; }
     var w = graph.clientWidth, h = graph.clientHeight;
-    var fits = both.right - both.left <= w && both.bottom - both.top <= h;
-    var b = fits ? both : must;
-    graph.scrollLeft = scrollAxis(b.left, b.right, graph.scrollLeft, w);
-    graph.scrollTop = scrollAxis(b.top, b.bottom, graph.scrollTop, h);
+    var choices = [s.focus.concat(s.other), s.focus, ["n" + s.target]];
+    for (var i = 0; i < choices.length; i++) {
+      var b = box(choices[i]);
+      if (b && (i === choices.length - 1 || (b.right - b.left <= w && b.bottom - b.top <= h))) {
+        graph.scrollLeft = scrollAxis(b.left, b.right, graph.scrollLeft, w);
+        graph.scrollTop = scrollAxis(b.top, b.bottom, graph.scrollTop, h);
+        return;
+      }
+    }
   }
   function show(k, scroll) {
+    current = k;
     while (applied < k) { apply(applied, true); applied += 1; }
     while (applied > k) { applied -= 1; apply(applied, false); }
     lit.forEach(function (pair) { pair[0].classList.remove(pair[1]); });
@@ -299,6 +329,7 @@ _SCRIPT = r"""
         ? "forward pass · step " + k + " of " + forwardCount
         : "backward pass · step " + (k - forwardCount) + " of " + (count - forwardCount);
       $("step-title").textContent = s.title;
+      $("rule").textContent = s.rule ? "Rule: " + s.rule : "";
       s.lines.forEach(function (line) {
         var div = document.createElement("div"); div.textContent = line; lines.appendChild(div);
       });
@@ -307,18 +338,13 @@ _SCRIPT = r"""
     } else {
       $("phase").textContent = "start";
       $("step-title").textContent = "Inputs are given; press → to compute the graph.";
+      $("rule").textContent = "";
       $("doc").textContent = "The forward pass fills in each value in topological order; the "
         + "backward pass then applies the chain rule one edge at a time, in reverse order.";
     }
   }
 
-  // Start from zero grads and only the inputs' values.
-  data.nodes.forEach(function (node, i) {
-    setField(i, "data", node.data, node.dataExact); setField(i, "grad", "0", "0.0");
-  });
-  $("layout").textContent = "Layout: " + data.layout + ".";
-  var svg = graph.querySelector("svg");
-  var natural = svg ? svg.getBoundingClientRect().width : 0;
+  var svg = graph.querySelector("svg"), natural = 0;
   function zoom(value) {
     graph.classList.toggle("fit", value === "fit");
     if (svg) {
@@ -327,10 +353,41 @@ _SCRIPT = r"""
     }
   }
   $("zoom").addEventListener("change", function () { zoom($("zoom").value); });
-  // the whole graph if it fits at half size or more; else half size, scrolling to each step
-  var fitScale = natural ? (graph.clientWidth - 24) / natural : 1;
-  $("zoom").value = fitScale >= 1 ? "1" : fitScale >= 0.5 ? "fit" : "0.5";
-  zoom($("zoom").value);
+  // Two drawings: left to right (wide screens) and top down (narrow ones, when the page has it).
+  var drawings = { wide: svg, narrow: null }, shown = null, template = $("graph-narrow");
+  function widthOf(drawing) {  // at 100%, text is 12 px: one unit of the viewBox per CSS pixel
+    var box = (drawing.getAttribute("viewBox") || "").split(/[\s,]+/);
+    return Number(box[2]) || drawing.getBoundingClientRect().width;
+  }
+  function useDrawing() {
+    drawings.narrow = drawings.narrow || template.content.firstElementChild;
+    var want = "wide";
+    if (drawings.narrow) {  // top down when left to right would be squeezed and top down is not
+      var room = graph.clientWidth - 24;
+      var wide = room / widthOf(drawings.wide), narrow = room / widthOf(drawings.narrow);
+      want = wide >= 0.7 || wide >= narrow ? "wide" : "narrow";
+    }
+    if (want === shown) { return; }
+    graph.replaceChild(drawings[want], graph.querySelector("svg"));  // the other one is kept
+    svg = drawings[want]; shown = want;
+    nodes = findNodes(); applied = 0;
+    // start from zero grads and only the inputs' values, then replay up to the current step
+    data.nodes.forEach(function (node, i) {
+      setField(i, "data", node.data, node.dataExact);
+      if (nodes[i].grad) { setField(i, "grad", "0", "0.0"); }
+    });
+    svg.style.width = ""; svg.style.height = "";
+    graph.classList.remove("fit");
+    natural = widthOf(svg);
+    // the whole graph if its text stays readable (9 px or more); else 100%, scrolling to each step
+    var fitScale = natural ? (graph.clientWidth - 24) / natural : 1;
+    $("zoom").value = fitScale >= 1 ? "1" : fitScale >= 0.7 ? "fit" : "1";
+    zoom($("zoom").value);
+    show(current, true);
+  }
+  useDrawing();
+  window.addEventListener("resize", useDrawing);
+  $("layout").textContent = "Layout: " + data.layout + ".";
   if (window.innerWidth > 860) { $("legend-box").open = true; }
   var player = chainrule.player({ count: count, show: show });
   chainrule.goTo = player.goTo;

@@ -193,8 +193,8 @@ details > summary { cursor: pointer; font-size: 13px; color: #374151; margin: 8p
 @media (max-width: 1000px) { .panel { width: 320px; } }
 @media (max-width: 860px) {
   .app-main { flex-direction: column; }
-  .view { flex: 1 1 55%; min-height: 200px; }
-  .panel { width: auto; flex: 0 1 45%; min-height: 150px; border-left: none;
+  .view { flex: 0 1 auto; min-height: 200px; max-height: 60vh; }
+  .panel { width: auto; flex: 1 1 auto; min-height: 150px; border-left: none;
     border-top: 2px solid #e5e7eb; }
 }
 @media (max-width: 520px) {

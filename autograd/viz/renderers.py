@@ -148,7 +148,7 @@ def layout_svg(
         else:
             svg = render_source(source, "svg", chosen).decode()
             return svg, "Graphviz " + ("(system dot)" if chosen == "dot" else "(WebAssembly)")
-    return simple_svg(drawing, grads, digits), "built-in (install Graphviz for a better layout)"
+    return simple_svg(drawing, grads, digits, rankdir), "built-in (install Graphviz for a better layout)"
 
 
 def _drawing(value: Value, draw: Mapping[str, Any]) -> Drawing:
@@ -174,7 +174,10 @@ def render(graph: Any, format: str = "svg", renderer: str = "auto", **draw: Any)
     )
     if isinstance(graph, Value) and format == "svg" and builtin:
         check_options(draw.get("rankdir", "LR"), draw.get("digits", 4))
-        return simple_svg(_drawing(graph, draw), draw.get("grads"), draw.get("digits", 4)).encode()
+        svg = simple_svg(
+            _drawing(graph, draw), draw.get("grads"), draw.get("digits", 4), draw.get("rankdir", "LR")
+        )
+        return svg.encode()
     return render_source(_source(graph, draw), format, renderer)
 
 

@@ -15,45 +15,21 @@ uses, summed in the same order from zero, so the last ``after`` of each value is
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from autograd.engine import Value, reverse_topological_order
-from autograd.ops import INPUT_NAMES
-from autograd.viz.graph import DEFAULT_MAX_NODES, Drawing, format_number
+from autograd.ops import INPUT_NAMES, Op
+from autograd.viz.formula import Formula, number_text
+from autograd.viz.graph import DEFAULT_MAX_NODES, Drawing
 
-DIGITS = 6  # significant digits in step descriptions
-
-
-class _Substitute(ast.NodeTransformer):
-    """Replaces the names ``a``, ``b``, ``out`` in an op rule by text (names or numbers)."""
-
-    def __init__(self, values: Mapping[str, str]) -> None:
-        self.values = values
-
-    def visit_Name(self, node: ast.Name) -> ast.AST:
-        text = self.values.get(node.id)
-        return node if text is None else ast.copy_location(ast.Name(_term(text), ast.Load()), node)
-
-    def visit_Call(self, node: ast.Call) -> ast.AST:
-        # a function's argument needs no parentheses of its own: log(-2), not log((-2))
-        node.args = [
-            ast.Name(self.values[arg.id], ast.Load())
-            if isinstance(arg, ast.Name) and arg.id in self.values
-            else self.visit(arg)
-            for arg in node.args
-        ]
-        return node
-
-
-def substitute(rule: str, values: Mapping[str, str]) -> str:
-    """``rule`` with each name in ``values`` replaced by its text, parenthesized unless it is a
-    plain name or a non-negative number: ``substitute("a ** b", {"a": "-2", "b": "x"})`` is
-    ``"(-2) ** x"``."""
-    return ast.unparse(_Substitute(values).visit(ast.parse(rule, mode="eval")))
-
+#: Derivatives written for reading, where the table's form is written for speed (``step(a)`` is
+#: ``1 if a > 0 else 0``). An op with a ``readable_derivatives`` attribute brings its own.
+READABLE_DERIVATIVES: dict[str, tuple[str, ...]] = {
+    "relu": ("1 if a > 0 else 0",),
+    "leaky_relu": ("1 if a > 0 else b", "0 if a > 0 else a"),
+}
 
 _ATOM = re.compile(r"[^\W\d][\w.]*(\[\d+\])*")  # x, w1.2, weights[0]
 
@@ -76,8 +52,11 @@ def _is_plain_number(text: str) -> bool:
         return False
 
 
-def _number(x: float) -> str:
-    return format_number(x, DIGITS)
+_number = number_text
+
+
+def _since(why: str) -> str:
+    return f" (since {why})" if why else ""
 
 
 @dataclass(frozen=True)
@@ -86,12 +65,13 @@ class ForwardStep:
 
     node: Value
     name: str
-    rule: str  # the op's forward rule written with the inputs' names, e.g. "x * y"
-    numbers: str  # the same with the inputs' values, e.g. "2 * 3"
+    rule: str  # the op's forward rule written with the inputs' names, e.g. "x · y"
+    numbers: str  # the same with the inputs' values, e.g. "2 · 3"
     value: float
+    why: str = ""  # the case of a piecewise rule that applies, e.g. "6 > 0"
 
     def lines(self) -> list[str]:
-        return [_equation(self.name, self.rule, self.numbers, _number(self.value))]
+        return [_equation(self.name, self.rule, self.numbers, _number(self.value)) + _since(self.why)]
 
     def __str__(self) -> str:
         return "forward: " + " ".join(self.lines())
@@ -123,12 +103,14 @@ class BackwardStep:
     position: int  # 0 for input a, 1 for b
     name: str
     child_name: str
-    rule: str  # the local derivative with names, e.g. "y" for d(x*y)/dx
+    rule: str  # the local derivative with names, e.g. "y" for d(x*y)/dx; "" for a callable rule
     numbers: str  # the same in numbers, e.g. "3"
     local: float  # d node / d child
     node_grad: float  # d root / d node
     before: float
     after: float
+    why: str = ""  # the case of a piecewise rule that applies, e.g. "6 > 0"
+    general: str = ""  # the op's rule for this input, e.g. "∂(a^b)/∂a = b · a^(b - 1)"
 
     @property
     def product(self) -> float:
@@ -138,7 +120,7 @@ class BackwardStep:
     def lines(self) -> list[str]:
         node, child = _term(self.name), _term(self.child_name)
         return [
-            _equation(f"∂{node}/∂{child}", self.rule, self.numbers, _number(self.local)),
+            _equation(f"∂{node}/∂{child}", self.rule, self.numbers, _number(self.local)) + _since(self.why),
             f"{child}.grad += ∂{node}/∂{child} × {node}.grad",
             f"{child}.grad += {_term(_number(self.local))} × {_term(_number(self.node_grad))}"
             f" = {_number(self.product)}",
@@ -152,16 +134,41 @@ class BackwardStep:
 Step = ForwardStep | SeedStep | BackwardStep
 
 
-def _operands(drawing: Drawing, node: Value) -> tuple[dict[str, str], dict[str, str]]:
-    """The op's variables (a, b, out) -> the nodes' names, and -> their numbers. A constant is
-    written as its number in both (``x + 3``, not ``x + n2``)."""
-    names: dict[str, str] = {"out": drawing.name(node)}
-    numbers: dict[str, str] = {"out": _number(node.data)}
-    for var, child in zip(INPUT_NAMES, node.children):
-        is_number = child.is_constant and not child.label
-        names[var] = _number(child.data) if is_number else drawing.name(child)
-        numbers[var] = _number(child.data)
-    return names, numbers
+@dataclass(frozen=True)
+class _Operands:
+    """One node's op inputs (``a``, ``b``, ``c``) and ``out``: as names, as numbers (text and
+    float), and which are constants (written as their number, never differentiated)."""
+
+    names: dict[str, str]
+    texts: dict[str, str]
+    numbers: dict[str, float]
+    constants: frozenset[str]
+
+    @classmethod
+    def of(cls, drawing: Drawing, node: Value) -> _Operands:
+        names, texts, numbers = {"out": drawing.name(node)}, {"out": _number(node.data)}, {"out": node.data}
+        constants = set()
+        for var, child in zip(INPUT_NAMES, node.children):
+            if child.is_constant and not child.label:
+                constants.add(var)
+            names[var] = _number(child.data) if var in constants else drawing.name(child)
+            texts[var] = _number(child.data)
+            numbers[var] = child.data
+        return cls(names, texts, numbers, frozenset(constants))
+
+    def write(self, rule: object) -> tuple[str, str, str]:
+        """``rule`` as math with names, with numbers, and the special case it hit (see
+        :class:`Formula`); ``("", "", "")`` for a rule that is not an expression (a callable)."""
+        if not isinstance(rule, str):
+            return "", "", ""
+        formula = Formula(rule, self.numbers, self.constants)
+        return formula.text(self.names), formula.text(self.texts), formula.why(self.texts)
+
+
+def derivative_rule(op: Op, position: int) -> object:
+    """The derivative of ``op`` with respect to input ``position``, in its most readable form."""
+    readable = getattr(op, "readable_derivatives", None) or READABLE_DERIVATIVES.get(op.name)
+    return (readable or op.derivatives)[position]
 
 
 def step_through(
@@ -186,57 +193,80 @@ def steps_of(drawing: Drawing, seed: float = 1.0) -> list[Step]:
     root = drawing.root
     steps: list[Step] = []
     for node in drawing.order:
-        op = node._op
-        if op is None:
-            continue
-        rule_names, numbers = _operands(drawing, node)
-        steps.append(
-            ForwardStep(
-                node,
-                drawing.name(node),
-                substitute(op.forward, rule_names),
-                substitute(op.forward, numbers),
-                node.data,
-            )
-        )
+        if node._op is not None:
+            steps.append(_forward_step(drawing, node))
     grads: dict[Value, float] = {node: 0.0 for node in drawing.order}
     grads[root] = float(seed)
     steps.append(SeedStep(root, drawing.name(root), float(seed)))
     for node in reverse_topological_order(root):  # the order backward() uses
         op = node._op
-        if op is None:
-            continue
-        rule_names, numbers = _operands(drawing, node)
+        assert op is not None  # only interior nodes are listed
+        operands = _Operands.of(drawing, node)
         node_grad = grads[node]
         local_grads = op.local_grads(node)
         for position in op.differentiated:  # constants and decisions (step, ==) get no step
             child, local = node.children[position], local_grads[position]
             before = grads[child]
             grads[child] = after = before + local * node_grad  # the chain rule
+            rule, numbers, why = operands.write(derivative_rule(op, position))
+            names = (drawing.name(node), drawing.name(child))
+            general = general_rule(op, position, operands)
             steps.append(
                 BackwardStep(
                     node,
                     child,
                     position,
-                    drawing.name(node),
-                    drawing.name(child),
-                    substitute(op.derivatives[position], rule_names),
-                    substitute(op.derivatives[position], numbers),
+                    *names,
+                    rule,
+                    numbers,
                     local,
                     node_grad,
                     before,
                     after,
+                    why,
+                    general,
                 )
             )
     return steps
+
+
+def _forward_step(drawing: Drawing, node: Value) -> ForwardStep:
+    op = node._op
+    assert op is not None
+    operands = _Operands.of(drawing, node)
+    rule, numbers, why = operands.write(op.forward)
+    if not rule:  # a forward rule given as a callable: name the op and its inputs
+        arguments = ", ".join(operands.names[x] for x in INPUT_NAMES[: op.arity])
+        rule, numbers = f"{op.name}({arguments})", ""
+    return ForwardStep(node, drawing.name(node), rule, numbers, node.data, why)
+
+
+def general_rule(op: Op, position: int, operands: _Operands) -> str:
+    """The op's derivative for input ``position`` written over its own input names, at the case
+    that applies: ``∂(a^b)/∂a = b · a^(b - 1)``, ``∂tanh(a)/∂a = 1 - tanh(a)²``; ``""`` for a
+    rule given as a callable."""
+    rule = derivative_rule(op, position)
+    if not isinstance(rule, str) or not isinstance(op.forward, str):
+        return ""
+    own = {x: x for x in INPUT_NAMES}
+    forward = Formula(op.forward, operands.numbers)
+    derivative = Formula(rule, operands.numbers)
+    top = forward.text(own)
+    top = top if re.fullmatch(r"[\w.]+\([^()]*\)|\w+", top) else f"({top})"
+    why = derivative.why(own)
+    inputs = ", ".join(f"{x} = {operands.names[x]}" for x in INPUT_NAMES[: op.arity])
+    rule = f"∂{top}/∂{INPUT_NAMES[position]} = {derivative.text(own, out=forward)}"
+    return rule + (f" when {why}" if why else "") + f", with {inputs}"
 
 
 def final_grads(steps: list[Step]) -> dict[Value, float]:
     """Each value's grad after the last step (0.0 for values no step reached)."""
     grads: dict[Value, float] = {}
     for step in steps:
-        if isinstance(step, ForwardStep):
+        if isinstance(step, ForwardStep):  # every value appears here, as a result or an input
             grads.setdefault(step.node, 0.0)
+            for child in step.node.children:
+                grads.setdefault(child, 0.0)
         elif isinstance(step, SeedStep):
             grads[step.node] = step.value
         else:

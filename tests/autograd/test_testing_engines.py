@@ -438,3 +438,13 @@ def test_python_dash_m_runs_the_command() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Checking chainrule")
+
+
+def test_the_readme_shows_what_the_checker_prints_on_micrograd(micrograd_report: EngineReport) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("### Check your own engine")[1].split("```text\n")[1].split("```")[0]
+    printed = str(micrograd_report).splitlines()
+    status_lines = [line for line in block.splitlines() if line.startswith(("PASS", "FAIL"))]
+    assert status_lines == [line for line in printed if line.startswith(("PASS", "FAIL"))]
+    assert "      x0.grad after the second backward(): expected 0, got -1" in printed
+    assert block.splitlines()[-1] in printed

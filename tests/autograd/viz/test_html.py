@@ -62,15 +62,18 @@ def test_the_data_holds_every_step_with_its_change() -> None:
     html = stepthrough_html(f)
     data = page_data(html)
     steps = step_through(f)
-    assert len(data["steps"]) == len(steps) == 10  # no step into the constants 3, 2, 1
+    assert len(data["steps"]) == len(steps) == 10
     assert [node["id"] for node in data["nodes"]] == [f"n{i}" for i in range(9)]
     assert data["nodes"][0]["data"] == "2" and data["nodes"][2]["data"] == "?"
     first, seed, last = data["steps"][0], data["steps"][4], data["steps"][-1]
     assert (first["kind"], first["target"], first["field"], first["after"]) == ("forward", 2, "data", "6")
     assert (seed["kind"], seed["target"], seed["after"]) == ("seed", 8, "1")
     assert last["kind"] == "backward" and last["edges"] == ["e2_1"] and last["focus"] == ["n1"]
+    assert last["other"] == ["n2", "o2"]  # the node read, kept in view with the one changed
     assert (last["before"], last["after"], last["afterExact"]) == ("0", "36", "36.0")
-    assert last["lines"][-1] == "y.grad: 0 → 36"
+    assert last["lines"][-1] == "y.grad: 0 → 36" and last["rule"] == "∂(a · b)/∂b = a, with a = x, b = y"
+    constants = {3, 5, 7}  # the 3, the 2 and the 1 of (xy + 3)^2 + 1
+    assert not constants & {step["target"] for step in data["steps"] if step["field"] == "grad"}
 
 
 def test_builtin_layout_has_the_graphviz_structure() -> None:

@@ -25,7 +25,7 @@ def test_records_ops_and_edges_have_the_drawing_ids() -> None:
     f.backward()
     found = groups(simple_svg(Drawing.of(f)))
     assert texts(found["n0"]) == ["x", "data 2", "grad 54"]
-    assert texts(found["n3"]) == ["data 3", "grad 0"]  # an unnamed constant: no label, no gradient
+    assert texts(found["n3"]) == ["data 3"]  # an unnamed constant: no label, no grad field
     assert texts(found["o6"]) == ["**"]
     assert texts(found["e6_1"]) == ["b"]  # order matters for **: inputs marked a, b
     assert {f"e{i}" for i in (2, 4, 6, 8)} | {"e2_0", "e2_1"} <= set(found)

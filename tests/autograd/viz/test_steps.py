@@ -13,7 +13,7 @@ from autograd.engine import apply
 from autograd.testing import expressions_with_points, mlp_expressions
 from autograd.viz import BackwardStep, ForwardStep, SeedStep, final_grads, step_through
 from autograd.viz.example import chain_rule
-from autograd.viz.steps import substitute
+from autograd.viz.formula import Formula
 
 
 def same(x: float, y: float) -> bool:
@@ -55,11 +55,17 @@ def check_against_backward(root: Value) -> None:
             assert same(step.value, step.node._op.evaluate(*(c.data for c in step.node.children)))
         elif isinstance(step, BackwardStep):
             assert same(step.after, step.before + step.local * step.node_grad)
+    backward = [s for s in steps if isinstance(s, BackwardStep)]
+    assert not any(step.child.is_constant for step in backward)  # no step into a constant
+    assert all(" if " not in step.rule for step in backward)  # no guard clause, ever
     root.backward()
     grads = final_grads(steps)
-    assert set(grads) <= set(order)  # a constant gets no step (and no gradient)
+    assert set(grads) == set(order)
     for node in order:
-        assert same(grads.get(node, 0.0), node.grad), (node, grads.get(node), node.grad)
+        if node.is_constant:
+            assert grads[node] == 0.0  # never differentiated
+        else:
+            assert same(grads[node], node.grad), (node, grads[node], node.grad)
 
 
 @given(raw_graphs())
@@ -83,29 +89,55 @@ def test_steps_reproduce_backward_on_mlps(expression: object, random: object) ->
 def test_chain_rule_example_step_by_step() -> None:
     steps = step_through(chain_rule())
     kinds = [type(step).__name__ for step in steps]
-    assert kinds == ["ForwardStep"] * 4 + ["SeedStep"] + ["BackwardStep"] * 5  # none into 3, 2, 1
+    # 4 forward steps, the seed, and 5 backward steps: none into the constants 3, 2 and 1
+    assert kinds == ["ForwardStep"] * 4 + ["SeedStep"] + ["BackwardStep"] * 5
     assert [str(step) for step in steps[:5]] == [
-        "forward: xy = x * y = 2 * 3 = 6",
+        "forward: xy = x · y = 2 · 3 = 6",
         "forward: xy + 3 = 6 + 3 = 9",
-        "forward: (xy + 3)^2 = (xy + 3) ** 2 = 9 ** 2 = 81",
+        "forward: (xy + 3)^2 = 9^2 = 81",
         "forward: f = ((xy + 3)^2) + 1 = 81 + 1 = 82",
         "seed: f.grad = ∂f/∂f = 1",
     ]
     into_x = next(s for s in steps if isinstance(s, BackwardStep) and s.child_name == "x")
     assert (into_x.rule, into_x.numbers, into_x.local, into_x.node_grad) == ("y", "3", 3.0, 18.0)
     assert (into_x.before, into_x.after, into_x.product) == (0.0, 54.0, 54.0)
+    assert into_x.general == "∂(a · b)/∂a = b, with a = x, b = y"
     assert into_x.lines() == [
         "∂xy/∂x = y = 3",
         "x.grad += ∂xy/∂x × xy.grad",
         "x.grad += 3 × 18 = 54",
         "x.grad: 0 → 54",
     ]
-    square = next(
-        s for s in steps if isinstance(s, BackwardStep) and s.name == "(xy + 3)^2" and s.position == 0
-    )
-    # the op table's rule for d(a ** b)/da, written with names and then with numbers
-    assert "2 * (xy + 3) ** (2 - 1)" in square.rule and "2 * 9 ** (2 - 1)" in square.numbers
+    square = next(s for s in steps if isinstance(s, BackwardStep) and s.name == "(xy + 3)^2")
+    # the op's rule in math form, then with the constant exponent folded in, then in numbers;
+    # never the table's guard "0.0 if a == 0 and b == 0 else ..."
+    assert square.general == "∂(a^b)/∂a = b · a^(b - 1), with a = xy + 3, b = 2"
+    assert square.lines()[0] == "∂((xy + 3)^2)/∂(xy + 3) = 2 · (xy + 3) = 2 · 9 = 18"
     assert square.local == 18.0
+
+
+def test_piecewise_rules_show_the_case_that_applies() -> None:
+    x = Value(-1.5, "x")
+    relu, leaky = step_through(x.relu()), step_through(x.leaky_relu(0.1))
+    assert relu[-1].lines()[0] == "∂n1/∂x = 0 (since -1.5 ≤ 0)"  # type: ignore[union-attr]
+    assert relu[-1].general == "∂max(a, 0)/∂a = 0 when a ≤ 0, with a = x"  # type: ignore[union-attr]
+    assert leaky[-1].lines()[0] == "∂n2/∂x = 0.1 (since -1.5 ≤ 0)"  # type: ignore[union-attr]
+    zero = Value(0.0, "z")
+    at_zero = step_through(zero**0)[-1]  # 0 ** 0: the special case is named, with its numbers
+    assert isinstance(at_zero, BackwardStep)
+    assert at_zero.lines()[0] == "∂n2/∂z = 0 (since 0 = 0 and not |0| ≥ 5.6e-309)"
+    y = Value(0.5, "y")
+    tanh = step_through(y.tanh())[-1]
+    assert isinstance(tanh, BackwardStep) and tanh.general == "∂tanh(a)/∂a = 1 - tanh(a)², with a = y"
+    assert tanh.lines()[0] == "∂n1/∂y = 1 - n1² = 1 - 0.462117² = 0.786448"
+
+
+def test_no_step_into_constants() -> None:
+    x = Value(3.0, "x")
+    steps = step_through((x + 3) * 2 - x**2)
+    targets = [s.child for s in steps if isinstance(s, BackwardStep)]
+    assert targets and all(not t.is_constant for t in targets)
+    assert {t.label for t in targets if t.is_leaf} == {"x"}
 
 
 def test_a_value_used_twice_gets_both_paths() -> None:
@@ -120,7 +152,7 @@ def test_seed_and_unnamed_values() -> None:
     x = Value(2.0)
     steps = step_through(x * 3, seed=0.5)
     assert isinstance(steps[1], SeedStep) and steps[1].value == 0.5 and steps[1].name == "n2"
-    assert str(steps[0]) == "forward: n2 = n0 * 3 = 2 * 3 = 6"  # a constant shows as its number
+    assert str(steps[0]) == "forward: n2 = n0 · 3 = 2 · 3 = 6"  # a constant shows as its number
     assert final_grads(steps)[x] == 1.5
 
 
@@ -128,7 +160,7 @@ def test_names_from_a_namespace() -> None:
     w, x = Value(-2.0), Value(0.5)
     out = w * x
     steps = step_through(out, names=locals())
-    assert str(steps[0]) == "forward: out = w * x = (-2) * 0.5 = -1"
+    assert str(steps[0]) == "forward: out = w · x = -2 · 0.5 = -1"
 
 
 def test_a_leaf_root_has_only_the_seed() -> None:
@@ -139,11 +171,25 @@ def test_a_leaf_root_has_only_the_seed() -> None:
 @pytest.mark.parametrize(
     ("rule", "values", "expected"),
     [
-        ("a ** b", {"a": "-2", "b": "x"}, "(-2) ** x"),
-        ("log(a)", {"a": "-2"}, "log(-2)"),
+        ("a ** b", {"a": "-2", "b": "x"}, "(-2)^x"),
+        ("log(a)", {"a": "-2"}, "ln(-2)"),
         ("-out / b", {"out": "f", "b": "xy + 3"}, "-f / (xy + 3)"),
-        ("a if a > 0 else b * a", {"a": "1.5", "b": "0.01"}, "1.5 if 1.5 > 0 else 0.01 * 1.5"),
+        ("-out / b", {"out": "-2", "b": "3"}, "-(-2) / 3"),
+        ("a - b", {"a": "x", "b": "-3"}, "x - (-3)"),
+        ("a - (b - a)", {"a": "x", "b": "y"}, "x - (y - x)"),
+        ("(a + b) * a", {"a": "x", "b": "y"}, "(x + y) · x"),
+        ("a ** (b * a)", {"a": "x", "b": "y"}, "x^(y · x)"),
+        ("1 - out * out", {"out": "t"}, "1 - t²"),
+        ("a * b + c", {"a": "w", "b": "x", "c": "L0.N1.b"}, "w · x + L0.N1.b"),
     ],
 )
-def test_substitute(rule: str, values: dict[str, str], expected: str) -> None:
-    assert substitute(rule, values) == expected
+def test_math_form(rule: str, values: dict[str, str], expected: str) -> None:
+    numbers = dict.fromkeys(("a", "b", "c", "out"), 1.0)
+    assert Formula(rule, numbers).text(values) == expected
+
+
+def test_constants_fold_into_the_rule() -> None:
+    pow_rule = "0.0 if a == 0 and b == 0 else b * a ** (b - 1)"
+    assert Formula(pow_rule, {"a": 9.0, "b": 2.0}, {"b"}).text({"a": "k"}) == "2 · k"
+    assert Formula(pow_rule, {"a": 9.0, "b": 3.0}, {"b"}).text({"a": "k"}) == "3 · k^2"
+    assert Formula("a / b", {"a": 1.0, "b": 3.0}, {"a", "b"}).text({}) == "1 / 3"  # not 0.333333
