@@ -72,7 +72,10 @@ class Recorder:
             if not self.depends(node):
                 return value
             expression = ("node", node)
-        return TracedNumber(value, expression, self.log)
+        number = TracedNumber(value, expression, self.log)
+        if frame.f_code is _FLOAT_CODE:  # float(v) must give a float: the number escapes, pinned
+            return float(number)
+        return number
 
     def leaf_expression(self, node: Value) -> Expression | None:
         return self.log.leaf_expressions.get(node)
@@ -95,6 +98,7 @@ class Recorder:
         return varies[node]
 
 
+_FLOAT_CODE = getattr(getattr(Value, "__float__", None), "__code__", None)
 _active: contextvars.ContextVar[Recorder | None] = contextvars.ContextVar("chainrule_trace", default=None)
 _SLOT = Value.__dict__["data"]  # the slot descriptor that stores a Value's number
 _lock = threading.Lock()

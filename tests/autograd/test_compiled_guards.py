@@ -329,3 +329,9 @@ def test_generated_programs_match_eager_or_refuse(
     for point in points:
         event(outcome(f, fn, point[:n_inputs]))  # --hypothesis-show-statistics counts them
     event(f"traces: {f.n_traces}")
+
+
+def test_the_number_protocol_is_guarded() -> None:
+    fn = lambda x: x * 2 if float(x) > 1 else x * x.item() + len(f"{x:.1f}")
+    _, outcomes = check_everywhere(fn, [[2.0], [0.5], [3.0], [-12.0], [0.25]])
+    assert set(outcomes) == {"matched"}
