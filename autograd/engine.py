@@ -26,6 +26,7 @@ from operator import attrgetter
 from typing import Any, TypeAlias
 
 from autograd.modes import RECORDING, grad_mode
+from autograd.numerics import to_float
 from autograd.ops import FLOAT_FUNCTIONS, INPUT_NAMES, LEAKY_RELU, OPS, Op, graph
 
 Number: TypeAlias = "int | float"
@@ -132,8 +133,9 @@ class Value:
                 f"backward(gradient) takes a real number (the seed d(loss)/d(self)), "
                 f"got {type(gradient).__name__}"
             )
-        seed = float(gradient)
+        seed = to_float(gradient)  # 10**400 is inf, as Value(10**400) is
         if self._op is None:
+            _refuse_unrecorded(self, "backward()")
             self.grad += seed
             return
         nodes = reverse_topological_order(self)  # interior nodes, each before its inputs
@@ -349,14 +351,28 @@ def _unrecorded(out: Value, op: Op, children: tuple[Value, ...]) -> Value:
     mode = grad_mode.get()
     out.children = children if mode.record else ()
     out._op = op if mode.record else None
-    if mode.record:
-        out._creation = _next_creation()
+    out._creation = _next_creation() if mode.record else COMPUTED_WITHOUT_GRAPH
     if mode.check_anomaly and not math.isfinite(out.data):
         raise FloatingPointError(
             f"detect_anomaly: op {op.name!r} produced {out.data} from inputs "
             + ", ".join(_describe(child) for child in children)
         )
     return out
+
+
+# An op's result computed under no_grad is a leaf (nothing was recorded); this creation number
+# marks it, so that backward() and grad() can say why no gradient reaches its inputs.
+COMPUTED_WITHOUT_GRAPH = -1
+
+
+def _refuse_unrecorded(node: Value, where: str) -> None:
+    """``RuntimeError`` if ``node`` was computed by an op under ``no_grad`` (like PyTorch's "does not
+    require grad"): its gradient with respect to anything would silently be 0."""
+    if getattr(node, "_creation", None) == COMPUTED_WITHOUT_GRAPH:
+        raise RuntimeError(
+            f"{where}: the output was computed under no_grad, so no graph was recorded and no "
+            "gradient can reach its inputs; compute it outside no_grad (or inside enable_grad())"
+        )
 
 
 _new_node = object.__new__
@@ -440,6 +456,11 @@ def backpropagate(root: Value, seed: Any = 1.0, create_graph: bool = False) -> d
     Reads and writes no ``.grad``. With ``create_graph`` the local derivatives are built as ``Value``
     graphs (from the same op rules), so the results can be differentiated again.
     """
+    if not isinstance(root, Value):
+        raise TypeError(
+            f"backpropagate takes one output Value, got {type(root).__name__}; for several outputs "
+            "backpropagate their sum, or each one in turn"
+        )
     check_anomaly = grad_mode.get().check_anomaly
     grads: dict[Value, Any] = {root: seed}
     if root._op is None:

@@ -7,8 +7,9 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd.engine import Value, backpropagate, is_real_number, topological_order
+from autograd.engine import Value, _refuse_unrecorded, backpropagate, is_real_number, topological_order
 from autograd.modes import enable_grad, no_grad
+from autograd.numerics import to_float
 
 
 def _check_output(output: object, where: str) -> Value:
@@ -20,7 +21,8 @@ def _check_output(output: object, where: str) -> Value:
 def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> list[Any]:
     """``[d(output)/d(x) for x in inputs]``, without reading or writing any ``.grad``.
 
-    An input that ``output`` does not depend on gets 0. With ``create_graph=True`` the gradients are
+    An input that ``output`` does not depend on gets 0; an ``output`` computed under ``no_grad``
+    (which recorded no graph) raises ``RuntimeError`` instead of giving a silent 0. With ``create_graph=True`` the gradients are
     ``Value``s whose graphs can be differentiated again (``grad(grad(f, [x], True)[0], [x])`` is
     ``f''(x)``); otherwise they are floats.
     """
@@ -31,6 +33,8 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
     for i, x in enumerate(inputs):
         if not isinstance(x, Value):
             raise TypeError(f"grad: inputs[{i}] must be a Value, got {type(x).__name__}")
+    if output._op is None and output not in inputs:
+        _refuse_unrecorded(output, "grad")
     if create_graph:
         with enable_grad():  # the derivative graph is recorded even inside an enclosing no_grad
             grads = backpropagate(output, 1.0, create_graph=True)
@@ -63,10 +67,10 @@ def jvp(fn: Callable[..., Value], inputs: Sequence[float], tangents: Sequence[fl
         for i, x in enumerate(seq):
             if not is_real_number(x):
                 raise TypeError(f"jvp: {name}[{i}] must be a real number, got {type(x).__name__}")
-    leaves = [Value(float(x)) for x in inputs]
+    leaves = [Value(x) for x in inputs]
     with enable_grad():  # forward mode reads the recorded graph, even inside no_grad
         output = _check_output(fn(*leaves), "jvp: fn")
-    tangent: dict[Value, float] = {leaf: float(t) for leaf, t in zip(leaves, tangents)}
+    tangent: dict[Value, float] = {leaf: to_float(t) for leaf, t in zip(leaves, tangents)}
     for node in topological_order(output):
         if node._op is None:
             continue
@@ -85,7 +89,7 @@ class GradcheckError(AssertionError):
 
 def numerical_grad(fn: Callable[..., Value], inputs: Sequence[float], eps: float = 1e-6) -> list[float]:
     """Central differences: ``(f(x + eps e_i) - f(x - eps e_i)) / 2 eps`` for each input ``i``."""
-    point = [float(x) for x in inputs]
+    point = [to_float(x) for x in inputs]
     estimates = []
     with no_grad():
         for i in range(len(point)):
@@ -114,11 +118,13 @@ def gradcheck(
     for i, x in enumerate(inputs):
         if not is_real_number(x):
             raise TypeError(f"gradcheck: inputs[{i}] must be a real number, got {type(x).__name__}")
+        if not math.isfinite(to_float(x)):
+            raise ValueError(f"gradcheck: inputs[{i}] is {x!r:.40}; finite differences need finite inputs")
     if not 0 < eps < math.inf:
         raise ValueError(f"gradcheck: eps must be a finite positive step, got {eps}")
     if not (0 <= atol < math.inf and 0 <= rtol < math.inf):
         raise ValueError(f"gradcheck: atol and rtol must be finite and >= 0, got atol={atol}, rtol={rtol}")
-    leaves = [Value(float(x), f"x{i}") for i, x in enumerate(inputs)]
+    leaves = [Value(x, f"x{i}") for i, x in enumerate(inputs)]
     with enable_grad():  # the engine's side needs the graph, even inside no_grad
         output = _check_output(fn(*leaves), "gradcheck: fn")
     analytic = grad(output, leaves)

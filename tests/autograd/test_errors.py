@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from autograd import Value, grad, gradcheck, jvp
+from autograd import Value, grad, gradcheck, jvp, no_grad
+from autograd.engine import backpropagate
 
 
 class NotANumber:
@@ -210,3 +211,61 @@ def test_bad_input_errors_are_never_bare_arithmetic_exceptions() -> None:
             attempt()
         assert not isinstance(info.value, (OverflowError, ZeroDivisionError, ArithmeticError))
         assert len(str(info.value)) > 20  # a sentence, not just a repr
+
+
+# -- numbers beyond float range are inf (as Value(10**400) is), never a bare OverflowError ---------
+
+
+def test_backward_seed_beyond_float_range_is_inf() -> None:
+    x = Value(2.0)
+    (x * x).backward(10**400)
+    assert x.grad == math.inf
+    leaf = Value(1.0)
+    leaf.backward(-(10**400))
+    assert leaf.grad == -math.inf
+
+
+def test_jvp_inputs_and_tangents_beyond_float_range_are_inf() -> None:
+    assert jvp(lambda a: a * 2, [10**400], [1.0]) == (math.inf, 2.0)
+    assert jvp(lambda a: a * 2, [1.0], [10**400]) == (2.0, math.inf)
+
+
+def test_gradcheck_refuses_an_input_beyond_float_range_by_name() -> None:
+    with pytest.raises(ValueError, match=r"inputs\[1\] is 1000.*finite differences need finite inputs"):
+        gradcheck(lambda a, b: a * b, [1.0, 10**400])
+    with pytest.raises(ValueError, match=r"inputs\[0\] is nan"):
+        gradcheck(lambda a: a * 2, [math.nan])
+
+
+# -- a gradient that cannot exist is an error, not a silent 0 -------------------------------------
+
+
+def test_grad_of_an_output_computed_under_no_grad_says_so() -> None:
+    x = Value(2.0)
+    with no_grad():
+        y = x * x  # a leaf: nothing recorded
+    with pytest.raises(RuntimeError, match=r"grad: the output was computed under no_grad.*enable_grad"):
+        grad(y, [x])  # was [0.0]
+    with pytest.raises(RuntimeError, match=r"backward\(\): the output was computed under no_grad"):
+        y.backward()  # was: y.grad = 1 and x.grad silently 0
+    assert x.grad == 0.0
+
+
+def test_grad_of_other_leaves_is_still_the_documented_zero_or_one() -> None:
+    x = Value(2.0)
+    assert grad(Value(3.0), [x]) == [0.0]  # an output that does not depend on x
+    assert grad(x, [x]) == [1.0]
+    assert grad(x.detach() * 3, [x]) == [0.0]
+    with no_grad():
+        y = x * x
+    assert grad(y, [y]) == [1.0]  # d y / d y needs no graph
+    with no_grad():
+        z = (x * x).detach()
+    z.backward()  # a detached copy is a plain leaf
+    assert z.grad == 1.0
+
+
+def test_backpropagate_takes_one_output() -> None:
+    a, b = Value(1.0), Value(2.0)
+    with pytest.raises(TypeError, match="backpropagate takes one output Value, got list"):
+        backpropagate([a * b, a + b])  # type: ignore[arg-type]  # was: unhashable type: 'list'
