@@ -22,9 +22,9 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
     """``[d(output)/d(x) for x in inputs]``, without reading or writing any ``.grad``.
 
     An input that ``output`` does not depend on gets 0; an ``output`` computed under ``no_grad``
-    (which recorded no graph) raises ``RuntimeError`` instead of giving a silent 0. With ``create_graph=True`` the gradients are
-    ``Value``s whose graphs can be differentiated again (``grad(grad(f, [x], True)[0], [x])`` is
-    ``f''(x)``); otherwise they are floats.
+    (which recorded no graph) raises ``RuntimeError`` instead of giving a silent 0. With
+    ``create_graph=True`` the gradients are ``Value``s whose graphs can be differentiated again
+    (``grad(grad(f, [x], True)[0], [x])`` is ``f''(x)``); otherwise they are floats.
     """
     _check_output(output, "grad")
     if isinstance(inputs, Value):
