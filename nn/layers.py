@@ -85,14 +85,20 @@ class Neuron(Module):
         return self._forward(input_leaves(x))
 
     def _forward(self, x: Sequence[Scalar]) -> Value:
-        """``f(w . x + b)`` without checking ``x`` (callers that already did use this).
+        """``f(w . x + b)`` without checking ``x`` (callers that already did use this)."""
+        z = self.weighted_sum(x)
+        return z if self._f is None else self._f(z)
 
-        The weighted sum is built one ``mul_add`` node per input (``z = w_i * x_i + z``): half the
-        nodes of separate ``*`` and ``+``, with the same derivatives (``x_i``, ``w_i`` and 1).
-        """
+    def weighted_sum(self, x: Sequence[Scalar]) -> Value:
+        """``z = w . x + b``, unchecked. Built one ``mul_add`` node per input (``z = w_i x_i + z``):
+        half the nodes of separate ``*`` and ``+``, with the same derivatives (``x_i``, ``w_i``, 1)."""
         z = self.b
         for wi, xi in zip(self.w, x):
             z = wi.mul_add(xi, z)
+        return z
+
+    def activate(self, z: Value) -> Value:
+        """``a = f(z)``: the neuron's activation of its weighted sum (``z`` itself if linear)."""
         return z if self._f is None else self._f(z)
 
     def config(self) -> dict[str, Any]:
