@@ -1,5 +1,46 @@
-"""Networks you can watch: ``TrainingRecorder`` replays a training run as a page."""
+"""Networks you can watch: neurons and weights instead of scalar nodes, and training runs replayed.
 
-from nn.viz.recorder import Snapshot, TrainingRecorder
+>>> from nn import MLP
+>>> from nn.losses import mse
+>>> from nn.viz import draw_network, network_stepthrough
+>>> model = MLP(2, [3, 1], activation="tanh", seed=0)
+>>> steps = network_stepthrough(model, [0.5, -1.0], 1.0, mse).steps
+>>> print(steps[0])
+forward L0.N0: z = w·a + b = 0.6888×0.5 + 0.5159×(-1) + 0 = -0.1715; a = tanh(z) = -0.1698
 
-__all__ = ["Snapshot", "TrainingRecorder"]
+``draw_network(model, x)`` draws the network (Graphviz, or the built-in SVG without it);
+``network_stepthrough(model, x, target, loss)`` steps one sample forward neuron by neuron and
+backward in the textbook's equations (``.save(path)`` writes the page; a notebook shows it inline);
+``TrainingRecorder`` replays a training run as a page.
+"""
+
+# one import per name, so that additions merge without conflicts
+from nn.viz.network import CostStep
+from nn.viz.network import DeltaStep
+from nn.viz.network import ForwardStep
+from nn.viz.network import GradientStep
+from nn.viz.network import NetworkPass
+from nn.viz.network import trace_network
+from nn.viz.network_page import NetworkStepThrough
+from nn.viz.network_page import network_stepthrough
+from nn.viz.picture import NetworkPicture
+from nn.viz.picture import draw_network
+from nn.viz.picture import network_svg
+from nn.viz.recorder import Snapshot
+from nn.viz.recorder import TrainingRecorder
+
+__all__ = [
+    "CostStep",
+    "DeltaStep",
+    "ForwardStep",
+    "GradientStep",
+    "NetworkPass",
+    "NetworkPicture",
+    "NetworkStepThrough",
+    "Snapshot",
+    "TrainingRecorder",
+    "draw_network",
+    "network_stepthrough",
+    "network_svg",
+    "trace_network",
+]

@@ -352,3 +352,37 @@ def _gradient_step(network: NetworkPass, l: int, s: NeuronState) -> GradientStep
     return GradientStep(
         s.name, l, s.index, tuple(network.input_names(l)), values, s.delta, weight_grads, s.delta, engine, bias_engine
     )
+
+
+# -- inside one neuron: its scalar graph ----------------------------------------------------------------
+
+
+def neuron_graph(network: NetworkPass, name: str) -> tuple[Value, float]:
+    """Neuron ``name``'s own scalar graph on fresh leaves with this sample's numbers, and the seed
+    for its backward pass: ``(a, dC/da)``. Its inputs (``x0`` or ``L0.N2.a``), weights and bias are
+    leaves; ``z = b + w0·a0 + w1·a1 + ...`` (the order ``Neuron`` adds in, so the same numbers);
+    seeded with the error arriving at ``a``, its gradients are the network's: ``z`` gets ``delta``,
+    ``w_k`` gets ``a_k delta``."""
+    state = find_neuron(network, name)
+    l = state.layer
+    names = [f"x{k}" for k in range(len(network.inputs))] if l == 0 else [f"{n.name}.a" for n in network.neurons[l - 1]]
+    with enable_grad():
+        z = Value(state.neuron.b.data, f"{name}.b")
+        for k, (w, a, input_name) in enumerate(zip(state.neuron.w, network.inputs_of(l), names)):
+            product = Value(w.data, f"{name}.w{k}") * Value(a.data, input_name)
+            product.label = f"w{k}·{input_name}"
+            z = product + z
+        z.label = f"{name}.z"
+        a = state.neuron.activate(z)
+        a.label = f"{name}.a" if a is not z else f"{name}.z = a"
+    return a, state.error
+
+
+def find_neuron(network: NetworkPass, name: str) -> NeuronState:
+    """The neuron called ``name`` (``"L1.N3"``), or ``KeyError`` listing the range of names."""
+    for row in network.neurons:
+        for state in row:
+            if state.name == name:
+                return state
+    last = network.neurons[-1][-1].name
+    raise KeyError(f"no neuron {name!r} in this network; neurons are named L0.N0 ... {last}")

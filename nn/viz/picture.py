@@ -1,0 +1,224 @@
+"""Pictures of a network as neurons and weights: ``draw_network`` (Graphviz) and the built-in SVG.
+
+One node per input and per neuron, one edge per weight. An edge's colour is the weight's sign
+(blue positive, orange negative) and its thickness grows with ``|w|``. A neuron shows its name
+(``L1.N3``: layer 1, neuron 3, as in the parameter labels ``L1.N3.w0``), its activation and, for a
+sample ``x``, its weighted sum ``z`` and activation ``a``; after ``backward()`` it shows
+``dC/db``, its ``delta`` summed over the batch (``dC/db = delta``), and each edge ``dC/dw``.
+
+The built-in SVG needs nothing but Python: the page (``network_stepthrough``) always uses it, and
+``draw_network`` returns it (a :class:`NetworkPicture`) when Graphviz is not installed.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from autograd import no_grad
+from autograd.viz.page import escape
+from nn.layers import Layer
+from nn.module import Module
+from nn.viz.network import NetworkPass, forward_pass, network_layers, number
+
+POSITIVE, NEGATIVE = "#2563eb", "#ea580c"  # weight colours: blue > 0, orange < 0
+NODE_WIDTH, NODE_HEIGHT = 96, 64
+COLUMN_GAP, ROW_GAP, MARGIN = 200, 76, 24
+#: Above this many weights, edges carry no text labels (hover or focus shows each one's numbers).
+MAX_LABELLED_EDGES = 40
+
+
+@dataclass
+class Layout:
+    """Where each node sits: ``nodes[id] = (x, y)`` (its centre) and the drawing's size. Ids:
+    ``x{k}`` inputs, ``n{l}_{j}`` neurons, ``cost`` the cost node (pages only); edges
+    ``e{l}_{j}_{k}`` (into neuron ``j`` of layer ``l`` from input or neuron ``k``)."""
+
+    columns: list[list[str]]
+    nodes: dict[str, tuple[float, float]] = field(default_factory=dict)
+    width: float = 0.0
+    height: float = 0.0
+
+
+def node_id(layer: int, index: int) -> str:
+    """The SVG id of neuron ``index`` of layer ``layer``; layer ``-1`` is the inputs."""
+    return f"x{index}" if layer < 0 else f"n{layer}_{index}"
+
+
+def network_layout(sizes: Sequence[int], cost: bool = False) -> Layout:
+    """Columns left to right (inputs, then each layer, then the cost node), each centred."""
+    columns = [[node_id(l - 1, j) for j in range(n)] for l, n in enumerate(sizes)]
+    if cost:
+        columns.append(["cost"])
+    tallest = max(len(c) for c in columns)
+    layout = Layout(columns)
+    layout.width = 2 * MARGIN + NODE_WIDTH + COLUMN_GAP * (len(columns) - 1)
+    layout.height = 2 * MARGIN + NODE_HEIGHT + ROW_GAP * (tallest - 1)
+    for c, column in enumerate(columns):
+        top = MARGIN + NODE_HEIGHT / 2 + ROW_GAP * (tallest - len(column)) / 2
+        for r, name in enumerate(column):
+            layout.nodes[name] = (MARGIN + NODE_WIDTH / 2 + COLUMN_GAP * c, top + ROW_GAP * r)
+    return layout
+
+
+def edge_style(w: float, largest: float) -> tuple[str, float]:
+    """``(colour, width)`` of a weight's edge: its sign, and ``|w|`` relative to the largest."""
+    share = abs(w) / largest if largest > 0 and math.isfinite(w) else 0.0
+    return (POSITIVE if w >= 0 else NEGATIVE), round(0.6 + 3.4 * share, 2)
+
+
+def _text(x: float, y: float, text: str, cls: str = "", weight: str = "") -> str:
+    extra = f' class="{cls}"' if cls else ""
+    bold = ' font-weight="bold"' if weight else ""
+    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle"{extra}{bold}>{escape(text)}</text>'
+
+
+def svg_edges(layers: Sequence[Layer], layout: Layout, tooltips: Sequence[str] | None = None) -> list[str]:
+    """One ``<line>`` per weight (ids ``e{l}_{j}_{k}``), with a ``<title>``: its label and value."""
+    largest = max((abs(w.data) for layer in layers for n in layer.neurons for w in n.w), default=0.0)
+    parts, i = [], 0
+    for l, layer in enumerate(layers):
+        for j, neuron in enumerate(layer.neurons):
+            x2, y2 = layout.nodes[node_id(l, j)]
+            for k, w in enumerate(neuron.w):
+                x1, y1 = layout.nodes[node_id(l - 1, k)]
+                colour, width = edge_style(w.data, largest)
+                tip = tooltips[i] if tooltips else f"L{l}.N{j}.w{k} = {number(w.data)}"
+                parts.append(
+                    f'<line id="e{l}_{j}_{k}" class="edge" x1="{x1 + NODE_WIDTH / 2:.1f}" y1="{y1:.1f}" '
+                    f'x2="{x2 - NODE_WIDTH / 2:.1f}" y2="{y2:.1f}" stroke="{colour}" '
+                    f'stroke-width="{width}"><title>{escape(tip)}</title></line>'
+                )
+                i += 1
+    return parts
+
+
+def node_box(node: str, lines: Sequence[tuple[str, str]], layout: Layout, extra: str = "") -> str:
+    """A node: a rounded box with lines of ``(css class, text)``; the first line is its name."""
+    x, y = layout.nodes[node]
+    top = y - NODE_HEIGHT / 2
+    parts = [
+        f'<g id="{node}" class="node"{extra}>',
+        f'<rect x="{x - NODE_WIDTH / 2:.1f}" y="{top:.1f}" width="{NODE_WIDTH}" height="{NODE_HEIGHT}" rx="9"/>',
+    ]
+    for i, (cls, text) in enumerate(lines):
+        parts.append(_text(x, top + 15 + 14 * i, text, cls, "bold" if i == 0 else ""))
+    parts.append("</g>")
+    return "".join(parts)
+
+
+def svg_document(layout: Layout, body: Sequence[str], title: str = "") -> str:
+    """The ``<svg>`` element around ``body``, sized to the layout."""
+    caption = f"<title>{escape(title)}</title>" if title else ""
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{layout.width:.0f}" height="{layout.height:.0f}" '
+        f'viewBox="0 0 {layout.width:.0f} {layout.height:.0f}" font-family="Helvetica, Arial, sans-serif" '
+        f'font-size="11" role="img">{caption}{"".join(body)}</svg>'
+    )
+
+
+def _sample(model: Module, x: Sequence[Any] | None) -> NetworkPass | None:
+    if x is None:
+        return None
+    with no_grad():
+        return forward_pass(model, x)
+
+
+def _has_grads(model: Module) -> bool:
+    return any(p.grad != 0.0 for p in model.parameters())
+
+
+def _neuron_lines(model: Module, network: NetworkPass | None, l: int, j: int) -> list[tuple[str, str]]:
+    neuron = network_layers(model)[l].neurons[j]
+    lines = [("name", f"L{l}.N{j} {neuron.activation}")]
+    if network is not None:
+        state = network.neurons[l][j]
+        lines += [("", f"z = {number(state.z.data)}"), ("", f"a = {number(state.a.data)}")]
+    if _has_grads(model):
+        lines.append(("", f"∂C/∂b = {number(neuron.b.grad)}"))
+    return lines
+
+
+def network_svg(model: Module, x: Sequence[Any] | None = None, title: str = "") -> str:
+    """The built-in picture of ``model`` (and of sample ``x``) as SVG text: no Graphviz needed."""
+    layers = network_layers(model)
+    layout = network_layout([layers[0].nin] + [layer.nout for layer in layers])
+    network = _sample(model, x)
+    body = svg_edges(layers, layout)
+    for k in range(layers[0].nin):
+        value = [("", f"= {number(network.inputs[k].data)}")] if network else []
+        body.append(node_box(f"x{k}", [("name", f"x{k}"), *value], layout))
+    for l, layer in enumerate(layers):
+        for j in range(layer.nout):
+            body.append(node_box(node_id(l, j), _neuron_lines(model, network, l, j), layout))
+    return svg_document(layout, [f"<style>{PICTURE_CSS}</style>", *body], title)
+
+
+PICTURE_CSS = ".node rect{fill:#fff;stroke:#374151;stroke-width:1.2}.edge{stroke-opacity:.55}"
+
+
+class NetworkPicture:
+    """The built-in SVG of a network: shown inline by Jupyter, ``.save(path)`` writes it."""
+
+    def __init__(self, svg: str) -> None:
+        self.svg = svg
+
+    def _repr_svg_(self) -> str:
+        return self.svg
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the SVG to ``path``."""
+        path = Path(path)
+        path.write_text(self.svg, encoding="utf-8")
+        return path
+
+    def __repr__(self) -> str:
+        return f"<NetworkPicture: {len(self.svg)} characters of SVG; .save(path) writes it>"
+
+
+def draw_network(model: Module, x: Sequence[Any] | None = None) -> Any:
+    """``model`` as neurons and weights: a ``graphviz.Digraph`` (one node per input and neuron, one
+    edge per weight labelled ``w`` and, after ``backward()``, ``dC/dw``).
+
+    Legend: a neuron shows ``L{layer}.N{index}``, its activation and, for a sample ``x``, ``z`` and
+    ``a``; after ``backward()`` also ``dC/db`` (its ``delta`` summed over the batch). Edges: blue for
+    a positive weight, orange for a negative one, thicker for a larger ``|w|``.
+
+    Without the ``graphviz`` package or the ``dot`` program, returns a :class:`NetworkPicture`
+    (the built-in SVG, shown the same way in Jupyter; ``.save(path)``) instead.
+    """
+    layers = network_layers(model)
+    try:
+        import graphviz
+    except ImportError:
+        return NetworkPicture(network_svg(model, x))
+    if shutil.which("dot") is None:
+        return NetworkPicture(network_svg(model, x))
+    network, grads = _sample(model, x), _has_grads(model)
+    dot = graphviz.Digraph("network", format="svg")
+    dot.attr(rankdir="LR", splines="line", nodesep="0.15", ranksep="1.6", fontname="Helvetica")
+    dot.attr("node", shape="box", style="rounded,filled", fillcolor="white", fontname="Helvetica", fontsize="11")
+    dot.attr("edge", arrowsize="0.5", fontname="Helvetica", fontsize="9")
+    for k in range(layers[0].nin):
+        value = f"\\n= {number(network.inputs[k].data)}" if network else ""
+        dot.node(f"x{k}", f"x{k}{value}", fillcolor="#dbeafe")
+    for l, layer in enumerate(layers):
+        for j in range(layer.nout):
+            text = "\\n".join(t for _, t in _neuron_lines(model, network, l, j))
+            dot.node(node_id(l, j), text)
+    largest = max((abs(w.data) for p in layers for n in p.neurons for w in n.w), default=0.0)
+    labelled = sum(layer.nin * layer.nout for layer in layers) <= MAX_LABELLED_EDGES
+    for l, layer in enumerate(layers):
+        for j, neuron in enumerate(layer.neurons):
+            for k, w in enumerate(neuron.w):
+                colour, width = edge_style(w.data, largest)
+                text = f"w {number(w.data)}" + (f"\\n∂ {number(w.grad)}" if grads else "")
+                tip = f"L{l}.N{j}.w{k} = {number(w.data)}" + (f", dC/dw = {number(w.grad)}" if grads else "")
+                label = {"label": text} if labelled else {}
+                dot.edge(node_id(l - 1, k), node_id(l, j), color=colour, penwidth=str(width), tooltip=tip, **label)
+    return dot
