@@ -43,7 +43,7 @@ def network_layers(model: Module) -> list[Layer]:
     if isinstance(model, Layer):
         layers = [model]
     elif isinstance(model, (MLP, Sequential)) and all(isinstance(m, Layer) for m in model.layers):
-        layers = list(model.layers)
+        layers = [m for m in model.layers if isinstance(m, Layer)]
     else:
         raise TypeError(
             "the neuron view draws an MLP, a Sequential of Layers or a Layer (neurons in layers), "
@@ -56,7 +56,9 @@ def network_layers(model: Module) -> list[Layer]:
                 "layer with nn.losses.cross_entropy (softmax from the logits) instead"
             )
         if i and layer.nin != layers[i - 1].nout:
-            raise ValueError(f"layer {i} reads {layer.nin} inputs but layer {i - 1} gives {layers[i - 1].nout}")
+            raise ValueError(
+                f"layer {i} reads {layer.nin} inputs but layer {i - 1} gives {layers[i - 1].nout}"
+            )
     return layers
 
 
@@ -127,18 +129,20 @@ def forward_pass(model: Module, x: Sequence[Any]) -> NetworkPass:
     inputs = input_leaves(x)
     states: list[list[NeuronState]] = []
     previous: list[Value] = inputs
-    for l, layer in enumerate(layers):
+    for li, layer in enumerate(layers):
         row = []
         for j, neuron in enumerate(layer.neurons):
             z = neuron.weighted_sum(previous)
             a = neuron.activate(z)
-            row.append(NeuronState(neuron_name(l, j), l, j, neuron, z, a, _slope(neuron, z.data)))
+            row.append(NeuronState(neuron_name(li, j), li, j, neuron, z, a, _slope(neuron, z.data)))
         states.append(row)
         previous = [s.a for s in row]
     return NetworkPass(layers, inputs, states)
 
 
-def trace_network(model: Module, x: Sequence[Any], target: Any = None, loss: Loss | None = None) -> NetworkPass:
+def trace_network(
+    model: Module, x: Sequence[Any], target: Any = None, loss: Loss | None = None
+) -> NetworkPass:
     """The forward pass and, with ``loss``, the cost ``C = loss([outputs], [target])`` and every
     neuron's ``delta`` from the textbook equations, each checked against the engine's gradient."""
     with enable_grad():  # the pass is recorded even inside no_grad
@@ -167,13 +171,13 @@ def _deltas(network: NetworkPass) -> None:
     """``delta`` of every neuron, output layer first, by the equations; checked against the engine."""
     assert network.grads is not None
     last = len(network.neurons) - 1
-    for l in reversed(range(last + 1)):
-        for s in network.neurons[l]:
-            if l == last:
+    for li in reversed(range(last + 1)):
+        for s in network.neurons[li]:
+            if li == last:
                 s.error = network.grads[s.a]  # dC/da^L: the loss's own derivative, by the engine
                 size = abs(s.error)
             else:  # the error arriving from the next layer: sum_k w_kj delta_k
-                terms = [k.neuron.w[s.index].data * k.delta for k in network.neurons[l + 1]]
+                terms = [k.neuron.w[s.index].data * k.delta for k in network.neurons[li + 1]]
                 s.error, size = math.fsum(terms), sum(abs(t) for t in terms)
             s.delta = s.error * s.slope
             s.engine_delta, s.scale = network.grads[s.z], size * abs(s.slope)
@@ -310,12 +314,12 @@ def network_steps(network: NetworkPass, loss_name: str = "loss") -> list[Network
     """The pass as steps: forward neuron by neuron, then (with a cost) the cost, every ``delta``
     from the output layer back, and every neuron's gradients."""
     steps: list[NetworkStep] = []
-    for l, row in enumerate(network.neurons):
-        names, values = tuple(network.input_names(l)), tuple(v.data for v in network.inputs_of(l))
+    for li, row in enumerate(network.neurons):
+        names, values = tuple(network.input_names(li)), tuple(v.data for v in network.inputs_of(li))
         for s in row:
             weights = tuple(w.data for w in s.neuron.w)
             steps.append(
-                ForwardStep(s.name, l, s.index, names, values, weights, s.neuron.b.data, s.z.data,
+                ForwardStep(s.name, li, s.index, names, values, weights, s.neuron.b.data, s.z.data,
                             s.neuron.activation, s.a.data, s.slope)
             )  # fmt: skip
     if network.cost is None or network.grads is None:
@@ -324,25 +328,25 @@ def network_steps(network: NetworkPass, loss_name: str = "loss") -> list[Network
     targets = tuple(repr(t) for t in network.targets or ())
     steps.append(CostStep(loss_name, outputs, targets, network.cost.data))
     last = len(network.neurons) - 1
-    for l in reversed(range(last + 1)):
-        for s in network.neurons[l]:
-            terms = () if l == last else tuple(
-                (k.name, k.neuron.w[s.index].data, k.delta) for k in network.neurons[l + 1]
+    for li in reversed(range(last + 1)):
+        for s in network.neurons[li]:
+            terms = () if li == last else tuple(
+                (k.name, k.neuron.w[s.index].data, k.delta) for k in network.neurons[li + 1]
             )  # fmt: skip
             steps.append(
-                DeltaStep(s.name, l, s.index, terms, s.error, s.neuron.activation, s.z.data, s.slope,
+                DeltaStep(s.name, li, s.index, terms, s.error, s.neuron.activation, s.z.data, s.slope,
                           s.delta, s.engine_delta, s.saturated)
             )  # fmt: skip
-    for l, row in enumerate(network.neurons):
+    for li, row in enumerate(network.neurons):
         for s in row:
-            steps.append(_gradient_step(network, l, s))
+            steps.append(_gradient_step(network, li, s))
     return steps
 
 
-def _gradient_step(network: NetworkPass, l: int, s: NeuronState) -> GradientStep:
+def _gradient_step(network: NetworkPass, li: int, s: NeuronState) -> GradientStep:
     """``dC/dw_k = a_k delta`` and ``dC/db = delta`` for one neuron, each checked against the engine."""
     assert network.grads is not None
-    values = tuple(v.data for v in network.inputs_of(l))
+    values = tuple(v.data for v in network.inputs_of(li))
     weight_grads = tuple(a * s.delta for a in values)
     engine = tuple(network.grads[w] for w in s.neuron.w)
     for k, (g, e) in enumerate(zip(weight_grads, engine)):
@@ -350,7 +354,16 @@ def _gradient_step(network: NetworkPass, l: int, s: NeuronState) -> GradientStep
     bias_engine = network.grads[s.neuron.b]
     check_agreement(f"dC/db of {s.name}.b", s.delta, bias_engine, s.scale)
     return GradientStep(
-        s.name, l, s.index, tuple(network.input_names(l)), values, s.delta, weight_grads, s.delta, engine, bias_engine
+        s.name,
+        li,
+        s.index,
+        tuple(network.input_names(li)),
+        values,
+        s.delta,
+        weight_grads,
+        s.delta,
+        engine,
+        bias_engine,
     )
 
 
@@ -364,17 +377,22 @@ def neuron_graph(network: NetworkPass, name: str) -> tuple[Value, float]:
     seeded with the error arriving at ``a``, its gradients are the network's: ``z`` gets ``delta``,
     ``w_k`` gets ``a_k delta``."""
     state = find_neuron(network, name)
-    l = state.layer
-    names = [f"x{k}" for k in range(len(network.inputs))] if l == 0 else [f"{n.name}.a" for n in network.neurons[l - 1]]
+    li = state.layer
+    names = (
+        [f"x{k}" for k in range(len(network.inputs))]
+        if li == 0
+        else [f"{n.name}.a" for n in network.neurons[li - 1]]
+    )
     with enable_grad():
         z = Value(state.neuron.b.data, f"{name}.b")
-        for k, (w, a, input_name) in enumerate(zip(state.neuron.w, network.inputs_of(l), names)):
+        for k, (w, a, input_name) in enumerate(zip(state.neuron.w, network.inputs_of(li), names)):
             product = Value(w.data, f"{name}.w{k}") * Value(a.data, input_name)
             product.label = f"w{k}·{input_name}"
             z = product + z
         z.label = f"{name}.z"
         a = state.neuron.activate(z)
-        a.label = f"{name}.a" if a is not z else f"{name}.z = a"
+        if a is not z:  # a linear neuron's a is its z
+            a.label = f"{name}.a"
     return a, state.error
 
 

@@ -26,10 +26,10 @@ from nn.module import Module
 from nn.viz.network import (
     SATURATED_SLOPE,
     CostStep,
-    Loss,
     DeltaStep,
     ForwardStep,
     GradientStep,
+    Loss,
     NetworkPass,
     NetworkStep,
     factor,
@@ -72,7 +72,7 @@ def _forward_panel(step: ForwardStep) -> str:
     return (
         "<p>The neuron weighs what it reads, adds its bias b, then applies its activation f.</p>"
         + _equation("z = Σₖ wₖ aₖ + b", f"  = {_sum(products, step.bias)} = <b>{number(step.z)}</b>",
-                    f"a = {step.activation}(z) = {step.activation}({number(step.z)}) = <b>{number(step.a)}</b>")
+                    f"a = {step.activation}({number(step.z)}) = <b>{number(step.a)}</b>")
         + f'<p class="muted">Its slope at z, needed on the way back: {slope}.</p>'
         + _saturation(step.activation, step.slope)
         + _terms(rows, "The products wₖ × aₖ:")
@@ -125,7 +125,8 @@ def _delta_panel(step: DeltaStep) -> str:
         + '<div class="factors">'
         + f'<div><span class="muted">error arriving</span><br>{arriving} = <b>{number(step.error)}</b></div>'
         + '<div class="times" aria-hidden="true">×</div>'
-        + f'<div><span class="muted">slope</span><br>{step.activation}′(z) = <b>{number(step.slope)}</b></div>'
+        + f'<div><span class="muted">slope</span><br>{step.activation}′(z) = '
+        + f"<b>{number(step.slope)}</b></div>"
         + "</div>"
         + _equation(f"δ = {factor(step.error)} × {factor(step.slope)} = <b>{number(step.delta)}</b>")
         + _saturation(step.activation, step.slope)
@@ -169,23 +170,23 @@ def _step_data(step: NetworkStep, network: NetworkPass) -> dict[str, Any]:
         focus, read, edges = ["cost"], outputs, [f"c{j}" for j in range(sizes[-1])]
         title = "The cost"
     else:
-        l, j = step.layer, step.index
-        focus = [node_id(l, j)]
-        incoming = [f"e{l}_{j}_{k}" for k in range(sizes[l])]
+        li, j = step.layer, step.index
+        focus = [node_id(li, j)]
+        incoming = [f"e{li}_{j}_{k}" for k in range(sizes[li])]
         if isinstance(step, DeltaStep) and step.terms:
-            read, edges = _ids_of(l + 1, sizes[l + 2]), [f"e{l + 1}_{k}_{j}" for k in range(sizes[l + 2])]
+            read, edges = _ids_of(li + 1, sizes[li + 2]), [f"e{li + 1}_{k}_{j}" for k in range(sizes[li + 2])]
         elif isinstance(step, DeltaStep):
             read, edges = ["cost"], [f"c{j}"]
         else:
-            read, edges = _ids_of(l - 1, sizes[l]), incoming
+            read, edges = _ids_of(li - 1, sizes[li]), incoming
         verb = {"forward": "Forward", "delta": "Error δ of", "gradient": "Gradients of"}[step.kind]
         title = f"{verb} neuron {step.neuron}"
     return {"kind": step.kind, "title": title, "focus": focus, "read": read, "edges": edges,
             "html": _panel(step)}  # fmt: skip
 
 
-def _neuron_lines(network: NetworkPass, l: int, j: int) -> list[tuple[str, str]]:
-    s = network.neurons[l][j]
+def _neuron_lines(network: NetworkPass, li: int, j: int) -> list[tuple[str, str]]:
+    s = network.neurons[li][j]
     return [
         ("name", f"{s.name} {s.neuron.activation}"),
         ("v f", f"z = {number(s.z.data)}"),
@@ -200,21 +201,22 @@ def _svg(network: NetworkPass, layout: Layout) -> str:
         f"{s.name}.w{k} = {number(w.data)}; ∂C/∂w = {number(network.grads[w] if network.grads else 0.0)}"
         for row in network.neurons for s in row for k, w in enumerate(s.neuron.w)
     ]  # fmt: skip
-    body = svg_edges(network.layers, layout, tips)
+    body = ['<g id="weights">', *svg_edges(network.layers, layout, tips)]
     cx, cy = layout.nodes["cost"]
-    for j, s in enumerate(network.neurons[-1]):
+    for j in range(len(network.neurons[-1])):
         x, y = layout.nodes[node_id(len(network.layers) - 1, j)]
         body.append(
             f'<line id="c{j}" class="edge link" x1="{x + NODE_WIDTH / 2:.1f}" y1="{y:.1f}" '
             f'x2="{cx - NODE_WIDTH / 2:.1f}" y2="{cy:.1f}" stroke="#6b7280" stroke-dasharray="4 3"/>'
         )
-    for k, x in enumerate(network.inputs):
-        body.append(node_box(f"x{k}", [("name", f"x{k} input"), ("", f"= {number(x.data)}")], layout))
-    for l, row in enumerate(network.neurons):
+    body.append('</g><g id="lit-edges"></g>')  # this step's edges are copied here, drawn bright
+    for k, leaf in enumerate(network.inputs):
+        body.append(node_box(f"x{k}", [("name", f"x{k} input"), ("", f"= {number(leaf.data)}")], layout))
+    for li, row in enumerate(network.neurons):
         for j, s in enumerate(row):
             label = f"Neuron {s.name}: open the chain rule inside it"
             extra = f' tabindex="0" role="button" aria-label="{label}" data-name="{s.name}"'
-            body.append(node_box(node_id(l, j), _neuron_lines(network, l, j), layout, extra))
+            body.append(node_box(node_id(li, j), _neuron_lines(network, li, j), layout, extra))
     cost = network.cost.data if network.cost is not None else 0.0
     body.append(node_box("cost", [("name", "C cost"), ("v f", f"= {number(cost)}")], layout))
     return svg_document(layout, body, "the network, one neuron per box, one line per weight")
@@ -229,7 +231,8 @@ def _neuron_pages(network: NetworkPass) -> dict[str, str]:
             root, seed = neuron_graph(network, s.name)
             title = f"Inside neuron {s.name}: the chain rule, seeded with ∂C/∂a = {number(seed)}"
             html = stepthrough(root, seed=seed, renderer="builtin", title=title).html
-            pages[node_id(s.layer, s.index)] = base64.b64encode(zlib.compress(html.encode("utf-8"), 6)).decode()
+            packed = zlib.compress(html.encode("utf-8"), 1)
+            pages[node_id(s.layer, s.index)] = base64.b64encode(packed).decode("ascii")
     return pages
 
 
@@ -322,7 +325,8 @@ def network_stepthrough(
 
 ZOOM = (
     '<label>Zoom <select id="zoom"><option value="fit">fit</option><option value="0.5">50%</option>'
-    '<option value="0.75">75%</option><option value="1">100%</option><option value="1.5">150%</option></select></label>'
+    '<option value="0.75">75%</option><option value="1">100%</option><option value="1.5">150%</option>'
+    "</select></label>"
 )
 
 BODY = """<main class="app-main">
@@ -347,7 +351,7 @@ BODY = """<main class="app-main">
 </main>
 <dialog id="inside" aria-labelledby="inside-title">
   <div class="dialog-head"><h2 id="inside-title"></h2>
-  <button id="inside-close" type="button">Close (Esc)</button></div>
+  <button id="inside-close" type="button" title="Close (Esc)">Close</button></div>
   <iframe id="inside-frame" sandbox="allow-scripts" title="The neuron's scalar step-through"></iframe>
 </dialog>"""
 
@@ -383,8 +387,8 @@ CSS = """
 .node.current rect { fill: #fef3c7; stroke: #b45309; stroke-width: 3; }
 .node.read rect { fill: #dbeafe; stroke: #1d4ed8; stroke-width: 2.5; }
 .edge { stroke-opacity: .5; }
-svg.focused .edge { stroke-opacity: .12; }
-svg.focused .edge.active { stroke-opacity: 1; }
+svg.focused #weights { opacity: .25; }  /* one change dims every weight; this step's are copied */
+#lit-edges .edge { stroke-opacity: 1; }
 #inside { width: min(1200px, 96vw); height: 90vh; padding: 0; border: 1px solid #6b7280; border-radius: 8px; }
 #inside[open] { display: flex; flex-direction: column; }
 #inside::backdrop { background: rgba(17, 24, 39, .45); }
@@ -398,7 +402,14 @@ SCRIPT = r"""
 (function () {
   "use strict";
   var data = chainrule.data, $ = chainrule.$, steps = data.steps, count = steps.length;
-  var graph = $("graph"), svg = graph.querySelector("svg"), lit = [];
+  var graph = $("graph"), svg = graph.querySelector("svg"), lit = [], litEdges = $("lit-edges");
+  function copyEdges(ids) {  // bright copies above the dimmed weights (no id: ids stay unique)
+    while (litEdges.firstChild) { litEdges.removeChild(litEdges.firstChild); }
+    ids.forEach(function (id) {
+      var edge = document.getElementById(id); if (!edge) { return; }
+      var copy = edge.cloneNode(true); copy.removeAttribute("id"); litEdges.appendChild(copy);
+    });
+  }
   var nodes = Object.keys(data.reveal).map(function (id) {
     return { el: document.getElementById(id), r: data.reveal[id], cls: "" };
   });
@@ -445,11 +456,12 @@ SCRIPT = r"""
     $("phase").textContent = phase(k);
     if (svg) { svg.classList.toggle("focused", !!s); }
     if (s) {
-      light(s.focus, "current"); light(s.read, "read"); light(s.edges, "active");
+      light(s.focus, "current"); light(s.read, "read"); copyEdges(s.edges);
       $("step-title").textContent = s.title;
       $("explain").innerHTML = s.html;  // built from escaped text when the page was made
       if (scroll) { reveal(s.focus.concat(s.read).length <= 4 ? s.focus.concat(s.read) : s.focus); }
     } else {
+      copyEdges([]);
       $("step-title").textContent = "One sample through the network";
       $("explain").innerHTML = data.intro;
     }
@@ -462,25 +474,32 @@ SCRIPT = r"""
     var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
     new Response(stream).text().then(function (html) {
       $("inside-title").textContent = "Inside neuron " + g.getAttribute("data-name");
-      frame.srcdoc = html;
       if (!dialog.open) { dialog.showModal(); }
+      frame.srcdoc = html;  // after showModal: the page inside measures its frame when it loads
       $("inside-close").focus();
     });
   }
   Array.prototype.forEach.call(document.querySelectorAll(".node[data-name]"), function (g) {
     g.addEventListener("click", function () { open(g); });
     g.addEventListener("keydown", function (event) {
-      if (event.key === "Enter" || event.key === " ") { event.preventDefault(); event.stopPropagation(); open(g); }
+      if (event.key !== "Enter" && event.key !== " ") { return; }
+      event.preventDefault(); event.stopPropagation(); open(g);
     });
   });
   $("inside-close").addEventListener("click", function () { dialog.close(); });
+  dialog.addEventListener("close", function () { frame.removeAttribute("srcdoc"); });
+  dialog.addEventListener("click", function (event) {  // a click on the backdrop closes it
+    if (event.target === dialog) { dialog.close(); }
+  });
   document.addEventListener("keydown", function (event) {  // the player waits while the dialog is open
     if (dialog.open) { event.stopImmediatePropagation(); }
   }, true);
   var natural = svg ? svg.getBoundingClientRect().width : 0;
   function zoom(value) {
     graph.classList.toggle("fit", value === "fit");
-    if (svg) { svg.style.width = value === "fit" ? "" : natural * Number(value) + "px"; svg.style.height = "auto"; }
+    if (!svg) { return; }
+    svg.style.width = value === "fit" ? "" : natural * Number(value) + "px";
+    svg.style.height = "auto";
   }
   $("zoom").addEventListener("change", function () { zoom($("zoom").value); });
   var fitScale = natural ? (graph.clientWidth - 24) / natural : 1;

@@ -52,7 +52,7 @@ def node_id(layer: int, index: int) -> str:
 
 def network_layout(sizes: Sequence[int], cost: bool = False) -> Layout:
     """Columns left to right (inputs, then each layer, then the cost node), each centred."""
-    columns = [[node_id(l - 1, j) for j in range(n)] for l, n in enumerate(sizes)]
+    columns = [[node_id(li - 1, j) for j in range(n)] for li, n in enumerate(sizes)]
     if cost:
         columns.append(["cost"])
     tallest = max(len(c) for c in columns)
@@ -82,15 +82,15 @@ def svg_edges(layers: Sequence[Layer], layout: Layout, tooltips: Sequence[str] |
     """One ``<line>`` per weight (ids ``e{l}_{j}_{k}``), with a ``<title>``: its label and value."""
     largest = max((abs(w.data) for layer in layers for n in layer.neurons for w in n.w), default=0.0)
     parts, i = [], 0
-    for l, layer in enumerate(layers):
+    for li, layer in enumerate(layers):
         for j, neuron in enumerate(layer.neurons):
-            x2, y2 = layout.nodes[node_id(l, j)]
+            x2, y2 = layout.nodes[node_id(li, j)]
             for k, w in enumerate(neuron.w):
-                x1, y1 = layout.nodes[node_id(l - 1, k)]
+                x1, y1 = layout.nodes[node_id(li - 1, k)]
                 colour, width = edge_style(w.data, largest)
-                tip = tooltips[i] if tooltips else f"L{l}.N{j}.w{k} = {number(w.data)}"
+                tip = tooltips[i] if tooltips else f"L{li}.N{j}.w{k} = {number(w.data)}"
                 parts.append(
-                    f'<line id="e{l}_{j}_{k}" class="edge" x1="{x1 + NODE_WIDTH / 2:.1f}" y1="{y1:.1f}" '
+                    f'<line id="e{li}_{j}_{k}" class="edge" x1="{x1 + NODE_WIDTH / 2:.1f}" y1="{y1:.1f}" '
                     f'x2="{x2 - NODE_WIDTH / 2:.1f}" y2="{y2:.1f}" stroke="{colour}" '
                     f'stroke-width="{width}"><title>{escape(tip)}</title></line>'
                 )
@@ -104,7 +104,8 @@ def node_box(node: str, lines: Sequence[tuple[str, str]], layout: Layout, extra:
     top = y - NODE_HEIGHT / 2
     parts = [
         f'<g id="{node}" class="node"{extra}>',
-        f'<rect x="{x - NODE_WIDTH / 2:.1f}" y="{top:.1f}" width="{NODE_WIDTH}" height="{NODE_HEIGHT}" rx="9"/>',
+        f'<rect x="{x - NODE_WIDTH / 2:.1f}" y="{top:.1f}" width="{NODE_WIDTH}" '
+        f'height="{NODE_HEIGHT}" rx="9"/>',
     ]
     for i, (cls, text) in enumerate(lines):
         parts.append(_text(x, top + 15 + 14 * i, text, cls, "bold" if i == 0 else ""))
@@ -133,11 +134,11 @@ def _has_grads(model: Module) -> bool:
     return any(p.grad != 0.0 for p in model.parameters())
 
 
-def _neuron_lines(model: Module, network: NetworkPass | None, l: int, j: int) -> list[tuple[str, str]]:
-    neuron = network_layers(model)[l].neurons[j]
-    lines = [("name", f"L{l}.N{j} {neuron.activation}")]
+def _neuron_lines(model: Module, network: NetworkPass | None, li: int, j: int) -> list[tuple[str, str]]:
+    neuron = network_layers(model)[li].neurons[j]
+    lines = [("name", f"L{li}.N{j} {neuron.activation}")]
     if network is not None:
-        state = network.neurons[l][j]
+        state = network.neurons[li][j]
         lines += [("", f"z = {number(state.z.data)}"), ("", f"a = {number(state.a.data)}")]
     if _has_grads(model):
         lines.append(("", f"∂C/∂b = {number(neuron.b.grad)}"))
@@ -153,9 +154,9 @@ def network_svg(model: Module, x: Sequence[Any] | None = None, title: str = "") 
     for k in range(layers[0].nin):
         value = [("", f"= {number(network.inputs[k].data)}")] if network else []
         body.append(node_box(f"x{k}", [("name", f"x{k}"), *value], layout))
-    for l, layer in enumerate(layers):
+    for li, layer in enumerate(layers):
         for j in range(layer.nout):
-            body.append(node_box(node_id(l, j), _neuron_lines(model, network, l, j), layout))
+            body.append(node_box(node_id(li, j), _neuron_lines(model, network, li, j), layout))
     return svg_document(layout, [f"<style>{PICTURE_CSS}</style>", *body], title)
 
 
@@ -202,23 +203,39 @@ def draw_network(model: Module, x: Sequence[Any] | None = None) -> Any:
     network, grads = _sample(model, x), _has_grads(model)
     dot = graphviz.Digraph("network", format="svg")
     dot.attr(rankdir="LR", splines="line", nodesep="0.15", ranksep="1.6", fontname="Helvetica")
-    dot.attr("node", shape="box", style="rounded,filled", fillcolor="white", fontname="Helvetica", fontsize="11")
+    dot.attr(
+        "node", shape="box", style="rounded,filled", fillcolor="white", fontname="Helvetica", fontsize="11"
+    )
     dot.attr("edge", arrowsize="0.5", fontname="Helvetica", fontsize="9")
     for k in range(layers[0].nin):
         value = f"\\n= {number(network.inputs[k].data)}" if network else ""
         dot.node(f"x{k}", f"x{k}{value}", fillcolor="#dbeafe")
-    for l, layer in enumerate(layers):
+    for li, layer in enumerate(layers):
         for j in range(layer.nout):
-            text = "\\n".join(t for _, t in _neuron_lines(model, network, l, j))
-            dot.node(node_id(l, j), text)
-    largest = max((abs(w.data) for p in layers for n in p.neurons for w in n.w), default=0.0)
+            text = "\\n".join(t for _, t in _neuron_lines(model, network, li, j))
+            dot.node(node_id(li, j), text)
+    _dot_edges(dot, layers, grads)
+    return dot
+
+
+def _dot_edges(dot: Any, layers: Sequence[Layer], grads: bool) -> None:
+    """One edge per weight: coloured by sign, thicker when larger, labelled when there are few."""
+    largest = max((abs(w.data) for layer in layers for n in layer.neurons for w in n.w), default=0.0)
     labelled = sum(layer.nin * layer.nout for layer in layers) <= MAX_LABELLED_EDGES
-    for l, layer in enumerate(layers):
+    for li, layer in enumerate(layers):
         for j, neuron in enumerate(layer.neurons):
             for k, w in enumerate(neuron.w):
                 colour, width = edge_style(w.data, largest)
-                text = f"w {number(w.data)}" + (f"\\n∂ {number(w.grad)}" if grads else "")
-                tip = f"L{l}.N{j}.w{k} = {number(w.data)}" + (f", dC/dw = {number(w.grad)}" if grads else "")
+                tip = f"L{li}.N{j}.w{k} = {number(w.data)}"
+                text = f"w {number(w.data)}"
+                if grads:
+                    tip, text = f"{tip}, dC/dw = {number(w.grad)}", f"{text}\\n∂ {number(w.grad)}"
                 label = {"label": text} if labelled else {}
-                dot.edge(node_id(l - 1, k), node_id(l, j), color=colour, penwidth=str(width), tooltip=tip, **label)
-    return dot
+                dot.edge(
+                    node_id(li - 1, k),
+                    node_id(li, j),
+                    color=colour,
+                    penwidth=str(width),
+                    tooltip=tip,
+                    **label,
+                )
