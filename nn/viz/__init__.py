@@ -14,20 +14,18 @@ backward in the textbook's equations (``.save(path)`` writes the page; a noteboo
 ``TrainingRecorder`` replays a training run as a page.
 """
 
-# one import per name, so that additions merge without conflicts
-from nn.viz.network import CostStep
-from nn.viz.network import DeltaStep
-from nn.viz.network import ForwardStep
-from nn.viz.network import GradientStep
-from nn.viz.network import NetworkPass
-from nn.viz.network import trace_network
+from nn.viz.network import (
+    CostStep,
+    DeltaStep,
+    ForwardStep,
+    GradientStep,
+    NetworkPass,
+    network_stepthrough,
+    trace_network,
+)
 from nn.viz.network_page import NetworkStepThrough
-from nn.viz.network_page import network_stepthrough
-from nn.viz.picture import NetworkPicture
-from nn.viz.picture import draw_network
-from nn.viz.picture import network_svg
-from nn.viz.recorder import Snapshot
-from nn.viz.recorder import TrainingRecorder
+from nn.viz.picture import NetworkPicture, draw_network, network_svg
+from nn.viz.recorder import Snapshot, TrainingRecorder
 
 __all__ = [
     "CostStep",

@@ -22,11 +22,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from autograd import Value, enable_grad, grad
 from nn.layers import MLP, Layer, Neuron, Sequential
 from nn.module import Module, check_input, input_leaves
+
+if TYPE_CHECKING:
+    from nn.viz.network_page import NetworkStepThrough
 
 #: A neuron whose slope |f'(z)| is at most this passes back at most 1% of the error that reaches it.
 SATURATED_SLOPE = 0.01
@@ -365,6 +368,29 @@ def _gradient_step(network: NetworkPass, li: int, s: NeuronState) -> GradientSte
         engine,
         bias_engine,
     )
+
+
+# -- the step-through ------------------------------------------------------------------------------
+
+
+def network_stepthrough(
+    model: Module, x: Sequence[Any], target: Any, loss: Loss, *, title: str = ""
+) -> NetworkStepThrough:
+    """One sample ``x`` with ``target`` through ``model`` (an MLP, a Sequential of Layers or a
+    Layer), step by step: forward neuron by neuron (``z = w·a + b``, ``a = f(z)``), the cost
+    ``C = loss([output], [target])`` (``loss`` as in :mod:`nn.losses`, e.g. ``nn.losses.mse``), each
+    neuron's ``delta = error × f'(z)`` from the output layer back, then ``dC/dw = a delta`` and
+    ``dC/db = delta`` for every weight and bias. Every ``delta`` and gradient is computed from the
+    equations and checked against the engine's gradient of the same node (``ArithmeticError`` if
+    they ever disagree). No ``.grad`` is read or changed.
+    """
+    from nn.viz.network_page import NetworkStepThrough  # the page needs this module: import late
+
+    network = trace_network(model, x, target, loss)
+    name = getattr(loss, "__name__", type(loss).__name__)
+    steps = network_steps(network, name)
+    sizes = " → ".join(str(n) for n in [network.layers[0].nin] + [layer.nout for layer in network.layers])
+    return NetworkStepThrough(network, steps, title or f"chainrule: one sample through a {sizes} network")
 
 
 # -- inside one neuron: its scalar graph ----------------------------------------------------------------

@@ -22,21 +22,17 @@ from typing import Any
 
 from autograd.viz import StepThrough, stepthrough
 from autograd.viz.page import Page, escape, page_html, player_controls
-from nn.module import Module
 from nn.viz.network import (
     SATURATED_SLOPE,
     CostStep,
     DeltaStep,
     ForwardStep,
     GradientStep,
-    Loss,
     NetworkPass,
     NetworkStep,
     factor,
-    network_steps,
     neuron_graph,
     number,
-    trace_network,
 )
 from nn.viz.picture import NODE_WIDTH, Layout, network_layout, node_box, node_id, svg_document, svg_edges
 
@@ -303,24 +299,6 @@ class NetworkStepThrough:
 
     def __repr__(self) -> str:
         return f"<NetworkStepThrough {self.title!r}: {len(self.steps)} steps; .save(path) writes the page>"
-
-
-def network_stepthrough(
-    model: Module, x: Sequence[Any], target: Any, loss: Loss, *, title: str = ""
-) -> NetworkStepThrough:
-    """One sample ``x`` with ``target`` through ``model`` (an MLP, a Sequential of Layers or a
-    Layer), step by step: forward neuron by neuron (``z = w·a + b``, ``a = f(z)``), the cost
-    ``C = loss([output], [target])`` (``loss`` as in :mod:`nn.losses`, e.g. ``nn.losses.mse``), each
-    neuron's ``delta = error × f'(z)`` from the output layer back, then ``dC/dw = a delta`` and
-    ``dC/db = delta`` for every weight and bias. Every ``delta`` and gradient is computed from the
-    equations and checked against the engine's gradient of the same node (``ArithmeticError`` if
-    they ever disagree). No ``.grad`` is read or changed.
-    """
-    network = trace_network(model, x, target, loss)
-    name = getattr(loss, "__name__", type(loss).__name__)
-    steps = network_steps(network, name)
-    sizes = " → ".join(str(n) for n in [network.layers[0].nin] + [layer.nout for layer in network.layers])
-    return NetworkStepThrough(network, steps, title or f"chainrule: one sample through a {sizes} network")
 
 
 ZOOM = (
