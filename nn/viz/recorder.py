@@ -126,7 +126,9 @@ class TrainingRecorder:
             )
         self.sample = sample
         self.title = str(title)
+        self.unit = "step"  # what a recorded step counts: "epoch" when fit calls the recorder
         self.model: Module | None = None
+        self._params: list[Value] = []
         self.stride = self.every  # keep the calls 0, stride, 2 stride, ...
         self.calls = 0
         self._kept: list[tuple[int, Snapshot]] = []  # (call index, snapshot)
@@ -137,6 +139,7 @@ class TrainingRecorder:
     def __call__(self, log: EpochLog) -> None:
         """The ``fit`` callback: record the model after epoch ``log.epoch`` (never stops training)."""
         trainer = log.trainer
+        self.unit = "epoch"
         if self.loss_fn is None:
             self.loss_fn = trainer.loss
         self.record(
@@ -165,7 +168,7 @@ class TrainingRecorder:
                 f"TrainingRecorder.record: model must be an nn Module, got {type(model).__name__}"
             )
         if self.model is None:
-            self.model = model
+            self.model, self._params = model, model.parameters()  # a stable order (Module's contract)
         elif model is not self.model:
             raise ValueError(
                 "TrainingRecorder.record: this recorder follows one model; make a new one for another"
@@ -180,7 +183,7 @@ class TrainingRecorder:
             _number(accuracy, "accuracy"),
             _number(val_loss, "val_loss"),
             _number(val_accuracy, "val_accuracy"),
-            array("d", [p.data for p in model.parameters()]),
+            array("d", [p.data for p in self._params]),
         )
         call, self.calls = self.calls, self.calls + 1
         self._latest = (call, snapshot)

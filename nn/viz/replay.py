@@ -278,6 +278,7 @@ def page_data(recorder: TrainingRecorder) -> dict[str, Any]:
         "parameters": len(model.parameters()),
         "calls": recorder.calls,
         "stride": recorder.stride,
+        "unit": recorder.unit,
         "steps": [s.step for s in snapshots],
         "loss": [finite_or_none(s.loss) for s in snapshots],
         "lossText": [repr(s.loss) for s in snapshots],

@@ -57,7 +57,7 @@ BODY = """<main id="replay">
   <section id="curves-panel" class="card" aria-labelledby="curves-heading">
     <h2 id="curves-heading">Loss and accuracy</h2>
     <dl id="readout">
-      <div><dt>step</dt><dd id="readout-step"></dd></div>
+      <div><dt id="readout-unit">step</dt><dd id="readout-step"></dd></div>
       <div><dt>loss</dt><dd id="readout-loss"></dd></div>
       <div id="readout-accuracy-row"><dt>accuracy</dt><dd id="readout-accuracy"></dd></div>
       <div id="readout-val-row"><dt>validation</dt><dd id="readout-val"></dd></div>
@@ -171,7 +171,7 @@ SCRIPT = r"""
     var W = Math.max(360, Math.min(900, box.clientWidth || 640));
     var H = Math.max(Math.min(420, 0.7 * W), Math.min(640, most * 10 + 60)), top = 36, bottom = 16;
     box.setAttribute("viewBox", "0 0 " + W + " " + H);
-    var xs = sizes.map(function (_, l) { return 50 + l * (W - 100) / (sizes.length - 1); });
+    var xs = sizes.map(function (_, l) { return 50 + l * (W - 110) / (sizes.length - 1); });
     function ys(n) {
       var gap = Math.min(40, (H - top - bottom) / Math.max(1, n));
       var start = (H + top - bottom) / 2 - gap * (n - 1) / 2;
@@ -204,6 +204,12 @@ SCRIPT = r"""
     items.forEach(function (item) {
       if (item.node === null) { item.node = circles[item.layer][item.index]; }
     });
+    var outputs = sizes[sizes.length - 1], lastX = xs[sizes.length - 1];
+    if (outputs <= 12) {  // name each output: its class (a digit), or "score" for one output
+      columns[sizes.length - 1].at.forEach(function (y, k) {
+        text(box, lastX + 14, y + 4, outputs === 1 ? "score" : String(k), "label", "start");
+      });
+    }
     sizes.forEach(function (n, l) {
       var name = l === 0 ? "inputs" : l === sizes.length - 1 ? "output" : "hidden " + l;
       var act = l === 0 ? "" : " · " + spec.activations[l - 1];
@@ -274,7 +280,7 @@ SCRIPT = r"""
         "stroke-dasharray": s.dash || "none" }, box);
     });
     var legendX = W - right - 4;
-    series.slice().reverse().forEach(function (s, i) {
+    series.forEach(function (s, i) {
       text(box, legendX, top + 12 + 12 * i, s.name, "tick", "end").setAttribute("fill", s.color);
     });
     var cursor = svg("line", { y1: top, y2: H - bottom, "class": "cursor" }, box);
@@ -370,7 +376,8 @@ SCRIPT = r"""
     $("readout-val").textContent = valLoss === null && val === null ? "–"
       : "loss " + format(valLoss) + (val === null ? "" : ", accuracy " + percent(val));
     $("slider").value = String(k);
-    $("counter").textContent = "step " + data.steps[k] + " (snapshot " + (k + 1) + " of " + count + ")";
+    $("counter").textContent =
+      data.unit + " " + data.steps[k] + " (snapshot " + (k + 1) + " of " + count + ")";
     $("first").disabled = $("prev").disabled = k === 0;
     $("next").disabled = $("last").disabled = k === count - 1;
   }
@@ -409,7 +416,9 @@ SCRIPT = r"""
     event.preventDefault();
   });
 
-  var kept = data.calls === count ? "every step" : count + " of " + data.calls + " steps (evenly spread)";
+  var kept = data.calls === count ? "every " + data.unit
+    : count + " of " + data.calls + " " + data.unit + "s (evenly spread)";
+  $("readout-unit").textContent = data.unit;
   var size = data.model.indexOf("parameters") >= 0 ? "" : " · " + data.parameters + " parameters";
   $("summary").textContent = data.model + size + " · " + kept + " recorded";
   $("slider").max = String(count - 1);
@@ -418,14 +427,14 @@ SCRIPT = r"""
     { name: "training loss", values: data.loss, color: "#b45309" },
     { name: "validation loss", values: data.valLoss, color: "#7c3aed", dash: "5 3" }
   ].filter(function (s, i) { return i === 0 || s.values.some(function (v) { return v !== null; }); }),
-  { log: true, label: "loss by step", tick: format, dotId: "loss-dot" });
+  { log: true, label: "loss by " + data.unit, tick: format, dotId: "loss-dot" });
   var accuracies = [
     { name: "training accuracy", values: data.accuracy, color: "#1d4ed8" },
     { name: "validation accuracy", values: data.valAccuracy, color: "#7c3aed", dash: "5 3" }
   ].filter(function (s) { return s.values.some(function (v) { return v !== null; }); });
   if (accuracies.length) {
     accuracyLine = chart($("accuracy-chart"), accuracies,
-      { lo: 0, hi: 1, label: "accuracy by step", tick: percent, dotId: "accuracy-dot" });
+      { lo: 0, hi: 1, label: "accuracy by " + data.unit, tick: percent, dotId: "accuracy-dot" });
   } else {
     $("accuracy-chart").style.display = "none"; $("readout-accuracy-row").style.display = "none";
   }

@@ -130,16 +130,16 @@ def shown_loss(page: Page) -> tuple[str, float, float]:
 def test_slider_keys_and_play_move_one_cursor(open_page: Callable[..., Page], run: Any) -> None:
     recorder, path = run
     page = open_page(path)
-    assert page.counter() == f"step 1 (snapshot 1 of {EPOCHS})"
+    assert page.counter() == f"epoch 1 (snapshot 1 of {EPOCHS})"
     assert page.page.is_disabled("#prev") and page.page.is_disabled("#first")
     keyboard = page.page.keyboard
     for _ in range(3):
         keyboard.press("ArrowRight")
-    assert page.counter() == f"step 4 (snapshot 4 of {EPOCHS})"
+    assert page.counter() == f"epoch 4 (snapshot 4 of {EPOCHS})"
     keyboard.press("ArrowLeft")
     assert page.page.text_content("#readout-step") == "3"
     keyboard.press("End")
-    assert page.counter() == f"step {EPOCHS} (snapshot {EPOCHS} of {EPOCHS})" and page.page.is_disabled(
+    assert page.counter() == f"epoch {EPOCHS} (snapshot {EPOCHS} of {EPOCHS})" and page.page.is_disabled(
         "#next"
     )
     keyboard.press("Home")
@@ -152,12 +152,12 @@ def test_slider_keys_and_play_move_one_cursor(open_page: Callable[..., Page], ru
     page.page.click("#play")
     assert page.page.text_content("#play") == "⏸ Pause"
     sync_api.expect(page.page.locator("#counter")).to_have_text(
-        f"step {EPOCHS} (snapshot {EPOCHS} of {EPOCHS})"
+        f"epoch {EPOCHS} (snapshot {EPOCHS} of {EPOCHS})"
     )
     sync_api.expect(page.page.locator("#play")).to_have_text("▶ Play")
     keyboard.press(" ")  # Space plays again, from the start
     sync_api.expect(page.page.locator("#counter")).to_have_text(
-        f"step {EPOCHS} (snapshot {EPOCHS} of {EPOCHS})"
+        f"epoch {EPOCHS} (snapshot {EPOCHS} of {EPOCHS})"
     )
     assert recorder.steps == list(range(1, EPOCHS + 1))
 

@@ -1,0 +1,218 @@
+"""Digits: one epoch (1,797 images, mini-batches of 32) of MLP(64, [32, 10]) three ways, and what the
+TrainingRecorder costs.
+
+1. ``fit(compile=True)``, cross-entropy, Adam (compiling timed apart: it happens once per trainer);
+2. the same training hand-written in plain floats (forward, softmax cross-entropy, backward by hand,
+   Adam): the floor any engine is measured against;
+3. micrograd 0.1.0's ``MLP(64, [32, 10])``: it has no ``exp`` or ``log``, so no cross-entropy; both
+   it and chainrule train with squared error to one-hot targets and SGD there. micrograd is timed on
+   a few batches and scaled to the epoch;
+4. the recorder: micrograd's moons run (100 steps, compiled), a snapshot every step, with and
+   without it (its page is saved afterwards, not timed here).
+
+All in one process, each repeated; medians. Run:  python tests/benchmarks/bench_digits.py [--quick]
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from nn import MLP, Trainer, l2_penalty
+from nn.data import Batches, load_digits, make_moons
+from nn.losses import cross_entropy, hinge, mse
+from nn.optim import SGD, Adam
+from nn.schedules import LinearDecay
+from nn.viz import TrainingRecorder
+
+BATCH = 32
+
+
+def timed(fn: Callable[[], object], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        gc.collect()
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def digits() -> tuple[list[list[float]], list[int]]:
+    X, y = load_digits()
+    return [[p / 16 for p in x] for x in X], y
+
+
+# -- 2. the floor: plain floats, derived by hand -------------------------------------------------------
+
+
+class FloatMLP:
+    """64-32-10, ReLU then linear scores, softmax cross-entropy (mean over the batch), Adam."""
+
+    def __init__(self, model: MLP) -> None:
+        hidden, out = model.layers  # type: ignore[attr-defined]
+        self.W1 = [[w.data for w in n.w] for n in hidden.neurons]
+        self.b1 = [n.b.data for n in hidden.neurons]
+        self.W2 = [[w.data for w in n.w] for n in out.neurons]
+        self.b2 = [n.b.data for n in out.neurons]
+        self.sizes = (len(self.W1), len(self.W2))
+        n = sum(len(r) + 1 for r in self.W1) + sum(len(r) + 1 for r in self.W2)
+        self.m, self.v, self.t = [0.0] * n, [0.0] * n, 0
+
+    def batch(self, X: Sequence[Sequence[float]], y: Sequence[int], lr: float) -> float:
+        W1, b1, W2, b2 = self.W1, self.b1, self.W2, self.b2
+        gW1 = [[0.0] * len(r) for r in W1]
+        gb1 = [0.0] * len(b1)
+        gW2 = [[0.0] * len(r) for r in W2]
+        gb2 = [0.0] * len(b2)
+        total, scale = 0.0, 1.0 / len(X)
+        for x, t in zip(X, y):
+            h = [max(0.0, sum([w * xi for w, xi in zip(row, x)]) + b) for row, b in zip(W1, b1)]
+            z = [sum([w * hi for w, hi in zip(row, h)]) + b for row, b in zip(W2, b2)]
+            top = max(z)
+            e = [math.exp(zk - top) for zk in z]
+            s = sum(e)
+            total += math.log(s) + top - z[t]
+            dz = [ek / s * scale for ek in e]
+            dz[t] -= scale
+            for k, d in enumerate(dz):
+                row = gW2[k]
+                for j, hj in enumerate(h):
+                    row[j] += d * hj
+                gb2[k] += d
+            for j, hj in enumerate(h):
+                if hj > 0.0:
+                    d = sum([W2[k][j] * dz[k] for k in range(len(dz))])
+                    row = gW1[j]
+                    for i, xi in enumerate(x):
+                        row[i] += d * xi
+                    gb1[j] += d
+        self.adam([*W1, b1, *W2, b2], [*gW1, gb1, *gW2, gb2], lr)
+        return total * scale
+
+    def adam(self, rows: list[list[float]], grads: list[list[float]], lr: float) -> None:
+        b1, b2, eps = 0.9, 0.999, 1e-8
+        self.t += 1
+        c1, c2 = 1 - b1**self.t, 1 - b2**self.t
+        m, v, k = self.m, self.v, 0
+        for row, grad in zip(rows, grads):
+            for i, g in enumerate(grad):
+                m[k] = b1 * m[k] + (1 - b1) * g
+                v[k] = b2 * v[k] + (1 - b2) * g * g
+                row[i] -= lr * (m[k] / c1) / (math.sqrt(v[k] / c2) + eps)
+                k += 1
+
+
+def float_epoch(floor: FloatMLP, batches: Batches) -> None:
+    for X_batch, y_batch in batches:
+        floor.batch(X_batch, y_batch, 0.01)
+
+
+# -- 3. micrograd ----------------------------------------------------------------------------------------
+
+
+def micrograd_batches(X: list[list[float]], y: list[int], batches: int) -> float:
+    """Seconds for ``batches`` mini-batches of squared error to one-hot targets, SGD."""
+    from micrograd.nn import MLP as MicroMLP
+
+    random.seed(0)
+    model = MicroMLP(64, [32, 10])
+    start = time.perf_counter()
+    for b in range(batches):
+        rows = range(b * BATCH, (b + 1) * BATCH)
+        loss = sum((o - (1.0 if k == y[i] else 0.0)) ** 2 for i in rows for k, o in enumerate(model(X[i])))
+        loss = loss * (1.0 / (BATCH * 10))
+        model.zero_grad()
+        loss.backward()
+        for p in model.parameters():
+            p.data -= 0.1 * p.grad
+    return time.perf_counter() - start
+
+
+def main(argv: list[str]) -> None:
+    quick = "--quick" in argv
+    repeats = 2 if quick else 5
+    X, y = digits()
+    print(f"digits: one epoch = {len(X)} images in mini-batches of {BATCH}; medians of {repeats}")
+
+    model = MLP(64, [32, 10], seed=0, init="he")
+    trainer = Trainer(model, cross_entropy, Adam(model.parameters(), lr=0.01), metric=None, compile=True)
+    start = time.perf_counter()
+    trainer.fit(X[:64], y[:64], epochs=1, batch_size=BATCH, progress=False)  # traces and compiles
+    compile_seconds = time.perf_counter() - start
+    compiled = timed(lambda: trainer.fit(X, y, epochs=1, batch_size=BATCH, seed=0, progress=False), repeats)
+
+    floor = FloatMLP(MLP(64, [32, 10], seed=0, init="he"))
+    batches = Batches(X, y, BATCH, seed=0)
+    floats = timed(lambda: float_epoch(floor, batches), repeats)
+
+    one_hot = [[1.0 if k == t else 0.0 for k in range(10)] for t in y]
+    model2 = MLP(64, [32, 10], seed=0, init="he")
+    trainer2 = Trainer(model2, mse, SGD(model2.parameters(), lr=0.1), metric=None, compile=True)
+    trainer2.fit(X[:64], one_hot[:64], epochs=1, batch_size=BATCH, progress=False)
+    compiled_mse = timed(
+        lambda: trainer2.fit(X, one_hot, epochs=1, batch_size=BATCH, progress=False), repeats
+    )
+    sample = 2 if quick else 4
+    micro = statistics.median(micrograd_batches(X, y, sample) for _ in range(min(repeats, 3)))
+    micro_epoch = micro * len(X) / (sample * BATCH)
+
+    rows = [
+        ("chainrule fit(compile=True), cross-entropy, Adam", compiled, f"{compiled / floats:.2f}x", ""),
+        ("hand-written plain floats, cross-entropy, Adam", floats, "1.00x", ""),
+        (
+            "chainrule fit(compile=True), squared error, SGD",
+            compiled_mse,
+            "",
+            f"{micro_epoch / compiled_mse:.0f}x",
+        ),
+        (f"micrograd 0.1.0, squared error, SGD ({sample} batches, scaled)", micro_epoch, "", "1x"),
+    ]
+    print(f"{'':56} {'s/epoch':>8} {'vs floats':>10} {'vs micrograd':>13}")
+    for name, seconds, floor_ratio, micro_ratio in rows:
+        print(f"{name:56} {seconds:8.2f} {floor_ratio:>10} {micro_ratio:>13}")
+    print(f"(compiling once for cross-entropy: {compile_seconds:.1f} s)")
+
+    recorder_overhead(repeats)
+
+
+def recorder_overhead(repeats: int) -> None:
+    """micrograd's moons run compiled, 100 steps, with and without a snapshot every step."""
+    X, labels = make_moons(100, noise=0.1, seed=1337)
+    y = [2 * t - 1 for t in labels]
+
+    def run(record: bool) -> Callable[[], object]:
+        def go() -> object:
+            model = MLP(2, [16, 16, 1], seed=1337)
+            optimizer = SGD(model.parameters(), lr=1.0)
+            trainer = Trainer(
+                model,
+                hinge,
+                optimizer,
+                penalty=lambda m: l2_penalty(m.parameters(), lam=0.02, n=100),
+                schedule=LinearDecay(optimizer, end_lr=0.1, total_steps=100),
+                compile=True,
+            )
+            callbacks = [TrainingRecorder(data=(X, y))] if record else []
+            return trainer.fit(X, y, epochs=100, callbacks=callbacks, progress=False)
+
+        return go
+
+    plain, recorded = [], []
+    for _ in range(repeats):  # interleaved, so both see the same machine
+        plain.append(timed(run(False), 1))
+        recorded.append(timed(run(True), 1))
+    a, b = statistics.median(plain), statistics.median(recorded)
+    print(f"moons, 100 compiled steps: {a:.2f} s without the recorder, {b:.2f} s with it ({b / a - 1:+.1%})")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
