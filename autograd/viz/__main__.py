@@ -22,7 +22,7 @@ from autograd.engine import Value, backpropagate
 from autograd.viz.dot import draw_dot
 from autograd.viz.graph import DEFAULT_MAX_NODES
 from autograd.viz.html import write_html
-from autograd.viz.renderers import render_source
+from autograd.viz.renderers import render
 
 
 def load_function(spec: str) -> Callable[[], Any]:
@@ -63,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--renderer",
         choices=("auto", "dot", "wasm", "builtin"),
         default="auto",
-        help="Graphviz to use (builtin: the page's own simple layout, HTML only)",
+        help="Graphviz to use (builtin: the simple built-in layout, for SVG and the page)",
     )
     parser.add_argument("--rankdir", choices=("LR", "TB"), default="LR")
     parser.add_argument(
@@ -75,8 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not (args.html or args.svg or args.png or args.dot):
         parser.error("nothing to write: give --html, --svg, --png and/or --dot")
-    if args.renderer == "builtin" and (args.svg or args.png):
-        parser.error("--renderer builtin only lays out the --html page; SVG/PNG need Graphviz")
+    if args.renderer == "builtin" and args.png:
+        parser.error("--renderer builtin draws SVG and the --html page; PNG needs the Graphviz dot")
     try:
         function = load_function(args.function)
     except (ImportError, ValueError) as error:
@@ -87,16 +87,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {args.function} returned {type(root).__name__}, expected a Value", file=sys.stderr)
         return 1
     try:
-        if args.svg or args.png or args.dot:
-            dot = draw_dot(root, args.rankdir, grads=backpropagate(root), max_nodes=args.max_nodes)
-            for path, format in ((args.svg, "svg"), (args.png, "png")):
-                if path:
-                    renderer = "dot" if format == "png" else args.renderer
-                    path.write_bytes(render_source(dot.source, format, renderer))
-                    print(f"wrote {path}")
-            if args.dot:
-                args.dot.write_text(dot.source, encoding="utf-8")
-                print(f"wrote {args.dot}")
+        draw = {"rankdir": args.rankdir, "grads": backpropagate(root), "max_nodes": args.max_nodes}
+        for path, format in ((args.svg, "svg"), (args.png, "png")):
+            if path:  # SVG: Graphviz, or the built-in layout without it
+                renderer = "dot" if format == "png" else args.renderer
+                path.write_bytes(render(root, format, renderer, **draw))
+                print(f"wrote {path}")
+        if args.dot:
+            args.dot.write_text(draw_dot(root, **draw).source, encoding="utf-8")
+            print(f"wrote {args.dot}")
         if args.html:
             write_html(root, args.html, renderer=args.renderer, max_nodes=args.max_nodes)
             print(f"wrote {args.html} (open it in a browser)")

@@ -1,4 +1,4 @@
-"""Every benchmark in one run: the engine workloads, then micrograd's moons training step.
+"""Every benchmark in one run: the engine workloads, micrograd's moons training step, the step-through page.
 
 Run:  python tests/benchmarks/run_all.py [--quick]
 (``pip install -e ".[bench]"`` for micrograd; PyTorch is used when installed.)
@@ -13,6 +13,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import bench_compiled
 import bench_engine
+import bench_viz
 
 
 def main(argv: list[str]) -> None:
@@ -20,6 +21,8 @@ def main(argv: list[str]) -> None:
     bench_engine.main(["--repeats", "3", "--sizes", "1000", "10000"] if quick else [])
     print()
     bench_compiled.main(["--repeats", "3"] if quick else [])
+    print()
+    bench_viz.main(["--repeats", "3"] if quick else [])
 
 
 if __name__ == "__main__":

@@ -91,3 +91,9 @@ def test_nothing_to_write_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -
         main([EXAMPLE])
     assert exit_info.value.code == 2
     assert "nothing to write" in capsys.readouterr().err
+
+
+def test_svg_with_the_builtin_layout(tmp_path: Path) -> None:
+    out = tmp_path / "f.svg"
+    assert main([EXAMPLE, "--svg", str(out), "--renderer", "builtin"]) == 0
+    assert "grad 54" in out.read_text(encoding="utf-8") and "graph0" in out.read_text(encoding="utf-8")

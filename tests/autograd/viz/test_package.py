@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import doctest
+import sys
 from pathlib import Path
 
 import pytest
 
-pytest.importorskip("graphviz", reason="draw_dot needs the graphviz Python package")
-
 import autograd.viz
 from autograd import Value
-from autograd.viz import mimebundle, render, renderers
+from autograd.viz import mimebundle, render, renderers, show, write_html
+from autograd.viz.example import chain_rule
 
 
 def test_docstring_example() -> None:
+    pytest.importorskip("graphviz", reason="the example calls draw_dot, which needs the graphviz package")
     result = doctest.testmod(autograd.viz, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
 
@@ -59,3 +60,24 @@ def test_lone_surrogates_in_labels_render(tmp_path: Path) -> None:
     assert "data\\udcff" in html
     page = autograd.viz.stepthrough(f)
     assert page._repr_html_().encode() and page.html.encode()
+
+
+def graph() -> Value:
+    f = chain_rule()
+    f.backward()
+    return f
+
+
+def test_without_the_graphviz_package_pictures_and_pages_use_the_builtin_layout(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The dot binary is there but not the Python package that writes DOT: no ImportError."""
+    monkeypatch.setitem(sys.modules, "graphviz", None)  # import graphviz -> ImportError
+    assert not renderers.has_graphviz_package()
+    assert b"grad 54" in render(graph())
+    assert "grad 54" in show(graph())._repr_svg_()
+    assert "grad 54" in mimebundle(graph())["image/svg+xml"]
+    html = write_html(graph(), tmp_path / "f.html").read_text(encoding="utf-8")
+    assert "built-in" in html and 'id="n0"' in html
+    with pytest.raises(ImportError, match="pip install"):
+        write_html(graph(), tmp_path / "g.html", renderer="dot")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -16,11 +15,9 @@ from autograd.viz import (
     RendererNotFound,
     available_renderers,
     draw_dot,
-    mimebundle,
     render,
     renderers,
     show,
-    write_html,
     write_png,
     write_svg,
 )
@@ -155,21 +152,6 @@ def test_show_is_displayed_inline_by_jupyter() -> None:
     assert isinstance(view, GraphView)
     assert "grad 54" in view._repr_svg_()
     assert "GraphView" in repr(view) and "save(path)" in repr(view)
-
-
-def test_without_the_graphviz_package_pictures_and_pages_use_the_builtin_layout(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    """The dot binary is there but not the Python package that writes DOT: no ImportError."""
-    monkeypatch.setitem(sys.modules, "graphviz", None)  # import graphviz -> ImportError
-    assert not renderers.has_graphviz_package()
-    assert b"grad 54" in render(graph())
-    assert "grad 54" in show(graph())._repr_svg_()
-    assert "grad 54" in mimebundle(graph())["image/svg+xml"]
-    html = write_html(graph(), tmp_path / "f.html").read_text(encoding="utf-8")
-    assert "built-in" in html and 'id="n0"' in html
-    with pytest.raises(ImportError, match="pip install"):
-        write_html(graph(), tmp_path / "g.html", renderer="dot")
 
 
 def test_builtin_renderer_checks_its_options() -> None:
