@@ -122,7 +122,8 @@ def _slope(neuron: Neuron, z: float) -> float:
     if neuron.activation == "linear":
         return 1.0
     leaf = Value(z)
-    return float(grad(neuron.activate(leaf), [leaf])[0])
+    with enable_grad():  # also when the pass itself runs under no_grad (a picture of a sample)
+        return float(grad(neuron.activate(leaf), [leaf])[0])
 
 
 def forward_pass(model: Module, x: Sequence[Any]) -> NetworkPass:
