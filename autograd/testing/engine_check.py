@@ -158,7 +158,7 @@ class _Search:
     """Hypothesis searches for a failing random graph, smallest graphs first.
 
     Graphs of 1 op are searched first, then of 2, ... up to ``max_ops`` (the budget grows with the
-    size, and 1-op graphs get at least two tries per form), so a fault is reported on a graph with
+    size, and 1-op graphs get at least three tries per form), so a fault is reported on a graph with
     as few ops as can show it; hypothesis then shrinks the point, the constants and the choices.
     """
 
@@ -166,7 +166,7 @@ class _Search:
         self.forms, self.max_ops, self.seed = forms, max_ops, seed
         weights = range(1, max_ops + 1)
         self.budgets = [max(1, round(max_examples * w / sum(weights))) for w in weights]
-        self.budgets[0] = max(self.budgets[0], 2 * len(forms))
+        self.budgets[0] = max(self.budgets[0], 3 * len(forms))
         self.checked = f"{sum(self.budgets)} graphs"
 
     def run(self, name: str, adapter: EngineAdapter, compare: Compare) -> PropertyResult:

@@ -109,8 +109,12 @@ def _first_wrong_node(
 ) -> str:
     """Going backward from y, the first node whose ``.grad`` is wrong, and the ops it flows from."""
     try:
-        if not same(adapter.grad(nodes[-1]), 1.0, 1e-12):
-            return ""  # the engine keeps no interior gradients we can read
+        seed = adapter.grad(nodes[-1])
+        if not same(seed, 1.0, 1e-12):
+            return (
+                f"After y.backward(), y.grad is {number(seed)}: "
+                "backward() starts the chain rule from dy/dy = 1."
+            )
         for k in range(len(nodes) - 2, -1, -1):
             actual = adapter.grad(nodes[k])
             if same(actual, ref.grads[k], 1e-8 * ref.scale):

@@ -249,6 +249,35 @@ def test_a_swapped_reflected_operator_gives_both_numbers() -> None:
     assert (found.mismatch.what, found.mismatch.expected, found.mismatch.actual) == ("y.data", 2.3, -2.3)
 
 
+class WrongDivisor(Tiny):
+    def __truediv__(self, other: Any) -> Any:
+        other = self._wrap(other)
+        b = other.data
+        return self._node(divide(self.data, b), (self, other), (divide(1.0, b), divide(self.data, b * b)))
+
+
+def test_the_hint_points_at_the_op_whose_backward_rule_is_wrong() -> None:
+    report = check_engine(WrongDivisor, **QUICK)
+    found = failure(report, "gradients")
+    assert "/" in found.example
+    assert "check the backward rule of /" in found.mismatch.hint
+    numbers = failure(report, "numbers on either side")
+    assert "y = 3.0 / x0" in numbers.example
+    assert numbers.mismatch.expected == pytest.approx(-3.0 / 0.49) == -numbers.mismatch.actual
+
+
+class NoSeed(Tiny):
+    def backward(self) -> None:
+        for node in reversed(self._topological_order()):
+            node._propagate()  # forgot self.grad = 1
+
+
+def test_a_backward_that_forgets_the_seed_is_told_so() -> None:
+    found = failure(check_engine(NoSeed, **QUICK), "gradients")
+    assert (found.mismatch.expected, found.mismatch.actual) == (2.0, 0.0)  # y = x0 + x0
+    assert "y.grad is 0: backward() starts the chain rule from dy/dy = 1" in found.mismatch.hint
+
+
 def test_check_engine_raises_with_the_report_for_pytest() -> None:
     with pytest.raises(EngineCheckError, match="FAIL  node reuse") as raised:
         check_engine(AssignGrad, max_examples=10, deep=100)
