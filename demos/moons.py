@@ -101,7 +101,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     schedule = LinearDecay(optimizer, end_lr=0.1, total_steps=steps)  # lr_k = 1.0 - 0.9 k / steps
     # the seeds' L2 term lambda/2n sum w^2 with lambda = 2 n alpha is alpha * sum w^2
     penalty = lambda m: l2_penalty(m.parameters(), lam=2 * n * ALPHA, n=n)
-    recorder = TrainingRecorder(data=(X, y), grid=24 if args.quick else 40)  # a snapshot per step
+    # a snapshot per step; the page embeds a step-through of sample #0 at the last step (not in quick)
+    recorder = TrainingRecorder(
+        data=(X, y), grid=24 if args.quick else 40, stepthroughs=0 if args.quick else 1
+    )
     train_start = time.perf_counter()
     step_fn = compiled_step(model, X, y, penalty) if args.compiled else None
     history = fit(

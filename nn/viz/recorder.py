@@ -87,7 +87,9 @@ class TrainingRecorder:
             tells the recorder its loss; a hand-written loop passes it here).
         grid: cells per side of the decision-boundary picture.
         stepthroughs: how many recorded steps get a neuron-level step-through of one sample
-            (evenly spread, first and last included; ``0`` for none).
+            (``nn.viz.network_stepthrough``; evenly spread, the last included; ``0`` for none). Each
+            adds its page to the replay page (about 1 MB for micrograd's 337-weight network), so the
+            default is one; a step-through over 1.5 MB packed is left out, with a note.
         sample: which sample of ``data`` the step-through follows.
         title: the page's title.
     """
@@ -100,7 +102,7 @@ class TrainingRecorder:
         data: tuple[Sequence[Any], Sequence[Any]] | None = None,
         loss: Any = None,
         grid: int = 32,
-        stepthroughs: int = 3,
+        stepthroughs: int = 1,
         sample: int = 0,
         title: str = "chainrule: a training run, replayed",
     ) -> None:

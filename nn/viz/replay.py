@@ -9,13 +9,12 @@ the decision boundary on a grid per snapshot, and a few step-through pages. The 
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import itertools
 import math
-import os
-import tempfile
+import zlib
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from autograd import TraceError, compile, no_grad
@@ -29,7 +28,7 @@ if TYPE_CHECKING:
 #: one character per quantized number: index ``q + 32`` for ``q`` in -31..31 (``A`` is unused)
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 LEVELS = 31
-#: a step-through page larger than this is left out of the replay page (it would swell it)
+#: a step-through page larger than this, packed, is left out of the replay page (it would swell it)
 MAX_STEPTHROUGH_CHARS = 1_500_000
 
 Forward = Callable[[Sequence[float]], Any]
@@ -230,34 +229,34 @@ def stepthrough_pages(
     recorder: TrainingRecorder, snapshots: Sequence[Snapshot]
 ) -> tuple[list[dict[str, Any]], str]:
     """The neuron-level step-through (``nn.viz.network_stepthrough``) of one sample at a few
-    recorded steps, each as a page to embed; and a note saying why there are none, if so."""
+    recorded steps, each page zlib-compressed and base64-encoded (the replay page unpacks one when
+    it is opened); and a note saying why there are none, if so."""
     if recorder.stepthroughs == 0:
-        return [], ""
-    try:
-        from nn.viz.network import network_stepthrough  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return [], "the step-through (nn.viz.network_stepthrough) is not available in this version"
+        return [], "none was asked for (TrainingRecorder(stepthroughs=0))"
     if recorder.data is None or recorder.loss_fn is None:
         return [], "pass data=(X, y) (and loss= for a hand-written loop) to get a step-through of one sample"
+    from nn.viz.network import network_stepthrough
+
     model = recorder.model
     assert model is not None
     x, target = recorder.data[0][recorder.sample], recorder.data[1][recorder.sample]
     pages = []
     for index in chosen_for_stepthrough(len(snapshots), recorder.stepthroughs):
+        step = snapshots[index].step
+        title = f"sample #{recorder.sample} through the network with the weights of {recorder.unit} {step}"
         with weights_loaded(model, snapshots[index].weights):
-            html = _page_of(network_stepthrough(model, x, target, recorder.loss_fn))
-        if len(html) > MAX_STEPTHROUGH_CHARS:
-            return [], f"the step-through of this network is too large to embed ({len(html):,} characters)"
-        pages.append({"index": index, "step": snapshots[index].step, "html": html})
+            try:
+                html = network_stepthrough(model, x, target, recorder.loss_fn, title=title).html
+            except (TypeError, ValueError) as error:  # e.g. a model that is not a chain of Layers
+                return [], f"the step-through cannot show this model ({error})"
+        packed = base64.b64encode(zlib.compress(html.encode("utf-8"), 9)).decode("ascii")
+        if len(packed) > MAX_STEPTHROUGH_CHARS:
+            return [], (
+                f"this network's step-through is too large to embed ({len(packed):,} characters "
+                "packed); nn.viz.network_stepthrough(model, x, target, loss).save(path) writes it on its own"
+            )
+        pages.append({"index": index, "step": step, "packed": packed})
     return pages, ""
-
-
-def _page_of(stepthrough: Any) -> str:
-    """A step-through's page as a string, through its public ``save``."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "stepthrough.html"
-        stepthrough.save(os.fspath(path))
-        return path.read_text(encoding="utf-8")
 
 
 def finite_or_none(x: float | None) -> float | None:

@@ -343,24 +343,33 @@ SCRIPT = r"""
       $("stepthrough-text").textContent = "No step-through in this page: " + data.stepthroughNote + ".";
       return;
     }
-    $("stepthrough-text").textContent = "Follow sample #" + data.sample + " forward through every neuron "
-      + "and back, with the weights of one recorded step: each weight's gradient dC/dw = a · delta is the "
-      + "push that moved it.";
+    $("stepthrough-text").textContent = "Follow one sample forward through every neuron and back, "
+      + "with the weights of a recorded " + data.unit + ": each weight's gradient dC/dw = a · delta "
+      + "is the push that moves it (the update is w -= lr · dC/dw, summed over a batch).";
     pages.forEach(function (page) {
       var button = document.createElement("button");
-      button.textContent = "Step through at step " + data.steps[page.index];
+      button.type = "button";
+      button.textContent = "Step through sample #" + data.sample + " at " + data.unit + " " + page.step;
       button.addEventListener("click", function () { openStepthrough(page); });
       box.appendChild(button);
     });
   }
-  function openStepthrough(page) {
+  function openStepthrough(page) {  // unpack the page (zlib, base64) into the dialog's frame
     stop(); goTo(page.index);
-    $("stepthrough-heading").textContent =
-      "Sample #" + data.sample + " with the weights of step " + page.step;
-    $("stepthrough-frame").srcdoc = page.html;
-    $("stepthrough-dialog").showModal();
+    var bytes = Uint8Array.from(atob(page.packed), function (ch) { return ch.charCodeAt(0); });
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
+    new Response(stream).text().then(function (html) {
+      $("stepthrough-heading").textContent =
+        "Sample #" + data.sample + " with the weights of " + data.unit + " " + page.step;
+      if (!$("stepthrough-dialog").open) { $("stepthrough-dialog").showModal(); }
+      $("stepthrough-frame").srcdoc = html;  // after showModal: the page measures its frame
+      $("stepthrough-close").focus();
+    });
   }
   $("stepthrough-close").addEventListener("click", function () { $("stepthrough-dialog").close(); });
+  $("stepthrough-dialog").addEventListener("close", function () {
+    $("stepthrough-frame").removeAttribute("srcdoc");
+  });
 
   // -- the cursor -------------------------------------------------------------------------------------
   var lossLine, accuracyLine;

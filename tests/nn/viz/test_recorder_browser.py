@@ -17,15 +17,11 @@ from typing import Any
 
 import pytest
 
+from tests.browser import ARGS, CHROMIUM, BrowserPage, axe_violations, require_browser
+
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+sync_api = require_browser()
 ASSETS = Path(__file__).resolve().parents[3] / "demos" / "assets"
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-if not os.access(CHROMIUM, os.X_OK):
-    pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
 
 from nn import MLP, fit, l2_penalty  # noqa: E402
 from nn.data import make_moons  # noqa: E402
@@ -44,7 +40,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[TrainingRecorder, Pat
     y = [2 * t - 1 for t in labels]
     model = MLP(2, [16, 16, 1], seed=1337)
     optimizer = SGD(model.parameters(), lr=1.0)
-    recorder = TrainingRecorder(data=(X, y), grid=24, title="moons, replayed")
+    recorder = TrainingRecorder(data=(X, y), grid=24, title="moons, replayed", stepthroughs=1)
     fit(
         model,
         X,
@@ -69,33 +65,9 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-class Page:
-    """A page opened from file:// that records every request, console error and page error."""
-
-    def __init__(self, browser: Any, path: Path, width: int, height: int) -> None:
-        self.context = browser.new_context(viewport={"width": width, "height": height})
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-        self.url = path.resolve().as_uri()
-        self.context.on("request", lambda request: self.requests.append(request.url))
-        self.context.route(
-            "**/*", lambda route: route.continue_() if route.request.url == self.url else route.abort()
-        )
-        self.page = self.context.new_page()
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.page.goto(self.url)
-
-    def js(self, expression: str) -> Any:
-        return self.page.evaluate(expression)
-
+class Page(BrowserPage):
     def counter(self) -> str:
         return str(self.page.text_content("#counter"))
-
-    def close(self) -> None:
-        assert self.errors == [], self.errors
-        assert set(self.requests) == {self.url}, self.requests  # nothing but the page itself
-        self.context.close()
 
 
 @pytest.fixture
@@ -200,3 +172,31 @@ def test_fits_the_window_and_screenshots(
     if width == 1400 and os.environ.get("CHAINRULE_UPDATE_ASSETS") == "1":
         ASSETS.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(shot, ASSETS / "replay.png")
+
+
+def test_a_recorded_step_opens_the_step_through_of_one_sample(
+    open_page: Callable[..., Page], run: Any
+) -> None:
+    recorder, path = run
+    page = open_page(path)
+    button = page.page.locator("#stepthrough-buttons button")
+    assert button.count() == 1 and button.text_content() == f"Step through sample #0 at epoch {EPOCHS}"
+    button.click()
+    dialog = page.page.locator("#stepthrough-dialog")
+    sync_api.expect(dialog).to_have_attribute("open", "")
+    assert page.counter().startswith(f"epoch {EPOCHS} ")  # the cursor moved to that step
+    frame = page.page.frame_locator("#stepthrough-frame")
+    # the step-through page inside, with the weights of the last step: its first neuron's sum
+    sync_api.expect(frame.locator("h1")).to_contain_text(f"weights of epoch {EPOCHS}")
+    page.page.keyboard.press("Escape")
+    sync_api.expect(dialog).not_to_have_attribute("open", "")
+    page.page.keyboard.press("Home")  # the replay's keys work again once the dialog is closed
+    assert page.counter().startswith("epoch 1 ")
+    assert recorder.stepthroughs == 1
+
+
+def test_no_serious_accessibility_violations(open_page: Callable[..., Page], run: Any) -> None:
+    _, path = run
+    page = open_page(path)
+    page.js("window.replay.goTo(10)")
+    assert axe_violations(page.page) == []
