@@ -2,8 +2,9 @@
 
 Import from a test module (``python -m pytest`` puts the project root on ``sys.path``)::
 
-    from tests.browser import CHROMIUM, ARGS, BrowserPage, axe_violations, require_browser
+    from tests.browser import BrowserPage, axe_violations, browser, require_browser
     sync_api = require_browser()  # skips the module, with the reason, without Playwright/Chromium
+    # `browser` is a module-scoped fixture: headless system Chromium
 
 * :class:`BrowserPage` opens a file from ``file://`` and records every request, dialog, page error
   and console error; :meth:`BrowserPage.close` asserts there were none (and that the page requested
@@ -15,6 +16,7 @@ Import from a test module (``python -m pytest`` puts the project root on ``sys.p
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +48,16 @@ def require_browser() -> Any:
     if not os.access(CHROMIUM, os.X_OK):
         pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
     return sync_api
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless system Chromium for the module (import it into a test module to use it)."""
+    sync_api = require_browser()
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
 
 
 def axe_script() -> Path | None:

@@ -23,7 +23,7 @@ import re
 from collections.abc import Mapping
 
 from autograd.ops import FLOAT_FUNCTIONS
-from autograd.rules import ieee_form
+from autograd.rules import ieee_form, parse
 from autograd.viz.graph import format_number
 
 DIGITS = 6  # significant digits of numbers in formulas
@@ -121,7 +121,7 @@ class Formula:
         self, rule: str, numbers: Mapping[str, float], constants: frozenset[str] | set[str] = frozenset()
     ) -> None:
         resolve = _Resolve(numbers)
-        tree = resolve.visit(ast.parse(rule, mode="eval").body)
+        tree = resolve.visit(parse(rule).body)
         self.tree: ast.expr = _Fold({name: numbers[name] for name in constants}).visit(tree)
         self.conditions = resolve.conditions
         self.numbers = numbers
@@ -211,6 +211,11 @@ class _Render:
         if isinstance(right, ast.Name) and right.id == "out" and self.out is not None:
             right = self.out
         return ast.dump(left) == ast.dump(right)
+
+
+def term(text: str) -> str:
+    """Text as a term in a formula: parenthesized unless it is a plain name or a number ≥ 0."""
+    return text if _leaf(text)[1] == ATOM else f"({text})"
 
 
 def _leaf(text: str) -> tuple[str, int]:

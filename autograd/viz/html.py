@@ -142,45 +142,24 @@ def stepthrough(
     return StepThrough(html, title, steps, layout)
 
 
-def stepthrough_html(
-    root: Value,
-    *,
-    names: Mapping[str, object] | None = None,
-    seed: float = 1.0,
-    renderer: str = "auto",
-    max_nodes: int | None = DEFAULT_MAX_NODES,
-    digits: int = 4,
-    title: str = "chainrule: backpropagation step by step",
-) -> str:
-    """The step-through page of ``root``'s graph as an HTML string (see :func:`write_html`)."""
-    return stepthrough(
-        root, names=names, seed=seed, renderer=renderer, max_nodes=max_nodes, digits=digits, title=title
-    ).html
+def stepthrough_html(root: Value, **options: Any) -> str:
+    """The step-through page of ``root``'s graph as an HTML string; ``options`` as for
+    :func:`stepthrough`."""
+    return stepthrough(root, **options).html
 
 
-def write_html(
-    root: Value,
-    path: str | os.PathLike[str],
-    *,
-    names: Mapping[str, object] | None = None,
-    seed: float = 1.0,
-    renderer: str = "auto",
-    max_nodes: int | None = DEFAULT_MAX_NODES,
-    digits: int = 4,
-    title: str = "chainrule: backpropagation step by step",
-) -> Path:
+def write_html(root: Value, path: str | os.PathLike[str], **options: Any) -> Path:
     """Write the step-through of ``root``'s graph as one self-contained HTML file; returns the path.
 
     Open it in any browser (no server, no network): next/previous, play/pause, reset, a step slider,
     keyboard arrows (Space plays, Home/End jump). The forward pass fills in each value; the backward
     pass adds one chain-rule product ``child.grad += local × node.grad`` per step, written out in
     the side panel, starting from zero grads (``.grad`` attributes are neither read nor changed).
-    ``renderer``: ``"auto"`` (Graphviz if installed, else a simple built-in layout), ``"dot"``,
-    ``"wasm"`` (see :mod:`autograd.viz.renderers`) or ``"builtin"``.
+    ``options`` as for :func:`stepthrough`: ``names``, ``seed``, ``max_nodes``, ``digits``,
+    ``title``, and ``renderer``: ``"auto"`` (Graphviz if installed, else a simple built-in
+    layout), ``"dot"``, ``"wasm"`` (see :mod:`autograd.viz.renderers`) or ``"builtin"``.
     """
-    return stepthrough(
-        root, names=names, seed=seed, renderer=renderer, max_nodes=max_nodes, digits=digits, title=title
-    ).save(path)
+    return stepthrough(root, **options).save(path)
 
 
 #: Graphs up to this many values also get a top-down drawing, shown where left to right would be

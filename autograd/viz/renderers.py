@@ -250,10 +250,10 @@ def mimebundle(value: Value, max_nodes: int = INLINE_MAX_NODES) -> dict[str, str
         bundle["image/svg+xml"] = render(value, max_nodes=max_nodes).decode()
     except GraphTooLargeError:
         bundle["text/plain"] += (
-            f"\n(its graph has more than {max_nodes} values, too many to draw inline; "
+            f"\n(its graph has more than {max_nodes} values, too many to draw inline: "
             "autograd.viz.show(v, max_nodes=None) draws it all, "
-            "autograd.viz.stepthrough(v) steps through it, "
-            "and draw a smaller part, such as one neuron, to read it)"
+            "autograd.viz.stepthrough(v, max_nodes=None) steps through it, "
+            "and a smaller part, such as one neuron's output, reads better)"
         )
     except (ImportError, RendererNotFound, RenderError):
         pass

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from autograd.engine import Value, reverse_topological_order
 from autograd.ops import INPUT_NAMES, Op
 from autograd.viz.formula import Formula, number_text
+from autograd.viz.formula import term as _term
 from autograd.viz.graph import DEFAULT_MAX_NODES, Drawing
 
 #: Derivatives written for reading, where the table's form is written for speed (``step(a)`` is
@@ -31,25 +32,11 @@ READABLE_DERIVATIVES: dict[str, tuple[str, ...]] = {
     "leaky_relu": ("1 if a > 0 else b", "0 if a > 0 else a"),
 }
 
-_ATOM = re.compile(r"[^\W\d][\w.]*(\[\d+\])*")  # x, w1.2, weights[0]
-
-
-def _term(text: str) -> str:
-    """Text as a term in a formula: parenthesized unless it is a plain name or number."""
-    return text if _ATOM.fullmatch(text) or _is_plain_number(text) else f"({text})"
-
 
 def _equation(*parts: str) -> str:
     """``parts`` joined by `` = ``, skipping a part equal to the one before (no ``1 = 1``)."""
     kept = [part for i, part in enumerate(parts) if i == 0 or part != parts[i - 1]]
     return " = ".join(kept)
-
-
-def _is_plain_number(text: str) -> bool:
-    try:
-        return float(text) >= 0 and text[0].isdigit()
-    except ValueError:
-        return False
 
 
 _number = number_text

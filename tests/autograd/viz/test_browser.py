@@ -20,10 +20,11 @@ from typing import Any
 
 import pytest
 
-from tests.browser import ARGS, CHROMIUM, BrowserPage, axe_violations, require_browser
+from tests.browser import BrowserPage, axe_violations, browser, require_browser
 
 pytestmark = pytest.mark.browser
 sync_api = require_browser()
+__all__ = ["browser"]  # the fixture, imported from tests.browser
 
 from autograd import Value, topological_order  # noqa: E402
 from autograd.viz import stepthrough, write_html  # noqa: E402
@@ -32,14 +33,6 @@ from autograd.viz.graph import format_number  # noqa: E402
 
 ASSETS = Path(__file__).resolve().parents[3] / "demos" / "assets"
 WIDTHS = {"wide": (1400, 720), "tablet": (800, 900), "phone": (390, 844)}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 class Page(BrowserPage):

@@ -34,7 +34,10 @@ def test_mimebundle_draws_small_graphs_and_says_why_large_ones_are_text(
     assert "grad" in bundle["image/svg+xml"] and bundle["text/plain"] == repr(f)
     large = mimebundle(f, max_nodes=1)
     assert set(large) == {"text/plain"} and large["text/plain"].startswith(repr(f))
-    assert "more than 1 values" in large["text/plain"] and "stepthrough(v)" in large["text/plain"]
+    assert (
+        "more than 1 values" in large["text/plain"]
+        and "stepthrough(v, max_nodes=None)" in large["text/plain"]
+    )
     monkeypatch.setattr(renderers, "_has_dot", lambda: False)
     monkeypatch.setattr(renderers, "_has_wasm", lambda: False)
     assert "grad 0" in mimebundle(f)["image/svg+xml"]  # the built-in layout
