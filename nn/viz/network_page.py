@@ -210,12 +210,12 @@ def _svg(network: NetworkPass, layout: Layout) -> str:
         body.append(node_box(f"x{k}", [("name", f"x{k} input"), ("", f"= {number(leaf.data)}")], layout))
     for li, row in enumerate(network.neurons):
         for j, s in enumerate(row):
-            label = f"Neuron {s.name}: open the chain rule inside it"
-            extra = f' tabindex="0" role="button" aria-label="{label}" data-name="{s.name}"'
+            # its name is what it shows; the hint says what pressing it does
+            extra = f' tabindex="0" role="button" aria-describedby="neuron-hint" data-name="{s.name}"'
             body.append(node_box(node_id(li, j), _neuron_lines(network, li, j), layout, extra))
     cost = network.cost.data if network.cost is not None else 0.0
     body.append(node_box("cost", [("name", "C cost"), ("v f", f"= {number(cost)}")], layout))
-    return svg_document(layout, body, "the network, one neuron per box, one line per weight")
+    return svg_document(layout, body, "the network, one neuron per box, one line per weight", role="group")
 
 
 def _neuron_pages(network: NetworkPass) -> dict[str, str]:
@@ -307,7 +307,8 @@ ZOOM = (
     "</select></label>"
 )
 
-BODY = """<main class="app-main">
+BODY = """<p id="neuron-hint" class="visually-hidden">Opens the chain rule inside this neuron.</p>
+<main class="app-main">
   <div id="graph" class="view" tabindex="0" role="region" aria-label="The network">{{svg}}</div>
   <aside id="panel" class="panel" aria-label="This step">
     <div id="phase" class="muted"></div>
@@ -337,6 +338,8 @@ CSS = """
 #graph svg { display: block; }
 #graph.fit svg { width: 100%; height: auto; }
 #phase { text-transform: uppercase; letter-spacing: .06em; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
+  white-space: nowrap; }
 .caption { font-size: 13px; margin: 10px 0 2px; }
 .legend { font-size: 12px; display: grid; grid-template-columns: 1fr 1fr; gap: 4px; margin: 8px 0; }
 .swatch { display: inline-block; width: 16px; height: 11px; margin-right: 6px; border: 1px solid #374151;

@@ -113,13 +113,14 @@ def node_box(node: str, lines: Sequence[tuple[str, str]], layout: Layout, extra:
     return "".join(parts)
 
 
-def svg_document(layout: Layout, body: Sequence[str], title: str = "") -> str:
-    """The ``<svg>`` element around ``body``, sized to the layout."""
+def svg_document(layout: Layout, body: Sequence[str], title: str = "", role: str = "img") -> str:
+    """The ``<svg>`` element around ``body``, sized to the layout; ``role="group"`` when it holds
+    controls (an ``img`` cannot)."""
     caption = f"<title>{escape(title)}</title>" if title else ""
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{layout.width:.0f}" height="{layout.height:.0f}" '
         f'viewBox="0 0 {layout.width:.0f} {layout.height:.0f}" font-family="Helvetica, Arial, sans-serif" '
-        f'font-size="11" role="img">{caption}{"".join(body)}</svg>'
+        f'font-size="11" role="{role}">{caption}{"".join(body)}</svg>'
     )
 
 

@@ -22,16 +22,12 @@ from nn import MLP
 from nn.losses import mse
 from nn.viz import DeltaStep, NetworkStepThrough, network_stepthrough
 from nn.viz.network import number
+from tests.browser import ARGS, CHROMIUM, BrowserPage, axe_violations, require_browser
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
 ASSETS = Path(__file__).resolve().parents[3] / "demos" / "assets"
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-if not os.access(CHROMIUM, os.X_OK):
-    pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
+sync_api = require_browser()
 
 
 @pytest.fixture(scope="module")
@@ -42,25 +38,8 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-class Page:
-    """A page from file:// that records its requests, console errors and page errors."""
-
-    def __init__(self, browser: Any, path: Path, width: int, height: int) -> None:
-        self.context = browser.new_context(viewport={"width": width, "height": height})
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-        self.url = path.resolve().as_uri()
-        self.context.on("request", lambda request: self.requests.append(request.url))
-        self.context.route(
-            "**/*", lambda route: route.continue_() if route.request.url == self.url else route.abort()
-        )
-        self.page = self.context.new_page()
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.goto(self.url)
-
-    def js(self, expression: str) -> Any:
-        return self.page.evaluate(expression)
+class Page(BrowserPage):
+    """The shared page recorder, plus what these tests read from a network page."""
 
     def classes(self, element_id: str) -> set[str]:
         return set(str(self.page.get_attribute(f"#{element_id}", "class") or "").split())
@@ -71,11 +50,6 @@ class Page:
             f"""Array.from(document.querySelectorAll("#{element_id} text"))
                 .filter(t => getComputedStyle(t).visibility !== "hidden").map(t => t.textContent)"""
         )
-
-    def close(self) -> None:
-        assert self.errors == [], self.errors
-        assert set(self.requests) == {self.url}, self.requests  # about:srcdoc frames make no request
-        self.context.close()
 
 
 @pytest.fixture
@@ -225,3 +199,14 @@ def test_the_notebook_iframe_leaves_the_page_around_it_alone(
     inner.locator("#next").click()
     assert inner.locator("#counter").text_content() == f"1 / {len(stepper.steps)}"
     assert html.escape("L0.N0") in str(inner.locator("#step-title").text_content())
+
+
+def test_no_serious_accessibility_violations(open_page: Callable[..., Page], small: Any) -> None:
+    _, path = small
+    page = open_page(path)
+    assert axe_violations(page.page) == []  # the start
+    page.js("chainrule.goTo(9, true)")  # a delta step: factors, terms, legend
+    assert axe_violations(page.page) == []
+    page.page.click("#n0_1")
+    page.page.wait_for_selector("#inside[open]")
+    assert axe_violations(page.page) == []  # the open dialog
