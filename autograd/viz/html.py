@@ -38,7 +38,7 @@ def _step_data(step: Step, drawing: Drawing, digits: int) -> dict[str, Any]:
             "kind": "forward",
             "title": f"Forward: compute {step.name}",
             "lines": step.lines(),
-            "doc": doc,
+            "doc": f"its derivatives, for the backward pass: {doc}" if doc else "",
             "focus": [f"n{i}", f"o{i}"],
             "other": inputs,
             "edges": edges,

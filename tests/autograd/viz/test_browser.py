@@ -274,3 +274,37 @@ def test_no_serious_accessibility_violations(
     assert axe_violations(page.page) == []  # the start
     page.js("window.chainrule.goTo(9, true)")  # a backward step: highlights and the panel filled
     assert axe_violations(page.page) == []
+
+
+@pytest.mark.parametrize("case", ["leaf", "nan and inf", "built-in layout", "reused input"])
+def test_odd_graphs_step_without_errors(open_page: Callable[..., Page], tmp_path: Path, case: str) -> None:
+    x = Value(0.0, "x")
+    root, options = {
+        "leaf": (Value(2.0, "x"), {}),
+        "nan and inf": ((1 / x - x.log()) * float("nan"), {}),
+        "built-in layout": (chain_rule(), {"renderer": "builtin"}),
+        "reused input": (x * x + x, {}),
+    }[case]
+    for width in (1400, 390):
+        page = open_page(write_html(root, tmp_path / f"{width}.html", **options), width=width, height=700)
+        count = page.js("chainrule.count")
+        for k in (count, 0, count // 2, count):
+            page.js(f"chainrule.goTo({k}, true)")
+            assert page.counter() == f"{k} / {count}"
+
+
+def test_resizing_switches_the_drawing_and_keeps_the_step(
+    open_page: Callable[..., Page], tmp_path: Path
+) -> None:
+    page = open_page(write_html(chain_rule(), tmp_path / "resize.html"), width=1400, height=720)
+    page.js("chainrule.goTo(9, true)")
+    wide = page.box("#graph svg")
+    assert wide["width"] > wide["height"] and page.shown("n0")[1] == "grad 54"
+    page.page.set_viewport_size({"width": 390, "height": 844})
+    page.page.wait_for_timeout(100)
+    narrow = page.box("#graph svg")
+    assert narrow["height"] > narrow["width"]  # drawn top down
+    assert page.counter() == "9 / 10" and page.shown("n0")[1] == "grad 54" and page.shown("n1")[1] == "grad 0"
+    assert page.page.locator(".hl-focus").count() >= 1
+    page.page.click("#next")
+    assert page.shown("n1")[1] == "grad 36"
