@@ -21,7 +21,10 @@ What is here:
   plain floats; :func:`expressions` draws one over every op in :data:`autograd.ops.OPS` (read
   when drawing, so a newly declared op is included automatically), :func:`mlp_expressions` draws
   small MLP-like graphs, :func:`points` draws inputs, :func:`expressions_with_points` both;
-* :func:`finite_differences`: central differences of any float function.
+* :func:`finite_differences`: central differences of any float function;
+* :func:`check_op` (``check_op.py``): the property test of an op you declared yourself;
+* :func:`check_engine` (``engine_check.py``, adapters in ``engines.py``): grades any scalar engine
+  (your micrograd) against chainrule; also ``python -m autograd.testing check-engine mod:Value``.
 """
 
 from __future__ import annotations

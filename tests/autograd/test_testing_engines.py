@@ -1,6 +1,7 @@
 """The engine checker (``autograd.testing.check_engine``): it passes chainrule and a correct tiny
-engine, finds each fault planted in a deliberately broken one, reports micrograd 0.1.0's known faults
-with shrunk examples that reproduce them, and works through adapters and the command line."""
+engine, finds each fault planted in a deliberately broken one (shrunk to the smallest example, with
+a hint that names the culprit), and works through adapters and the command line. micrograd 0.1.0 is
+in test_testing_micrograd.py."""
 
 from __future__ import annotations
 
