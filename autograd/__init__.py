@@ -13,7 +13,10 @@ from autograd.compiled import compile as compile  # re-exported; not in __all__ 
 from autograd.engine import (
     Constant,
     Value,
+    apply,
     backpropagate,
+    maximum,
+    minimum,
     reverse_topological_order,
     topological_order,
 )
@@ -31,6 +34,7 @@ __all__ = [
     "Op",
     "TraceError",
     "Value",
+    "apply",
     "backpropagate",
     "detect_anomaly",
     "enable_grad",
@@ -38,6 +42,8 @@ __all__ = [
     "gradcheck",
     "is_grad_enabled",
     "jvp",
+    "maximum",
+    "minimum",
     "no_grad",
     "reverse_topological_order",
     "topological_order",

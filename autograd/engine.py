@@ -27,7 +27,7 @@ from typing import Any, TypeAlias
 
 from autograd.modes import RECORDING, grad_mode
 from autograd.numerics import to_float
-from autograd.ops import FLOAT_FUNCTIONS, INPUT_NAMES, LEAKY_RELU, OPS, Op, graph
+from autograd.ops import CLAMP, FLOAT_FUNCTIONS, INPUT_NAMES, LEAKY_RELU, MAXIMUM, MINIMUM, OPS, Op, graph
 
 Number: TypeAlias = "int | float"
 Operand: TypeAlias = "Value | int | float"
@@ -155,6 +155,8 @@ class Value:
     __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _binary_placeholder
     __truediv__ = __rtruediv__ = __pow__ = __rpow__ = _binary_placeholder
     __neg__ = __abs__ = exp = log = sqrt = sin = cos = tanh = sigmoid = softplus = relu = _unary_placeholder
+    tan = sinh = cosh = asin = acos = atan = asinh = acosh = atanh = _unary_placeholder
+    log1p = expm1 = log2 = log10 = erf = _unary_placeholder
     mul_add = _ternary_placeholder  # self * factor + addend in one node (a neuron's weighted sum)
 
     def __pos__(self) -> Value:
@@ -163,6 +165,11 @@ class Value:
     def leaky_relu(self, alpha: Number = 0.01) -> Value:
         """x if x > 0 else alpha * x"""
         return _binary(LEAKY_RELU, self, alpha)
+
+    def clamp(self, lo: Operand | None = None, hi: Operand | None = None) -> Value:
+        """``min(max(x, lo), hi)``; a bound left out is no bound. d/dx = 1 for lo <= x <= hi, else
+        0 (a bound that is a ``Value`` gets the gradient where it binds, as in PyTorch)."""
+        return apply(CLAMP, self, -math.inf if lo is None else lo, math.inf if hi is None else hi)
 
     # -- Python's number protocol: a Value reads as its number, but has no truth value ------------
 
@@ -289,7 +296,33 @@ _METHOD_NAMES: dict[str, tuple[str, str]] = {
     "**": ("__pow__", "__rpow__"),
     "neg": ("__neg__", ""),
     "abs": ("__abs__", ""),
-    **{name: (name, "") for name in ("exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "softplus")},
+    **{
+        name: (name, "")
+        for name in [
+            "exp",
+            "log",
+            "sqrt",
+            "sin",
+            "cos",
+            "tanh",
+            "sigmoid",
+            "softplus",
+            "tan",
+            "sinh",
+            "cosh",
+            "asin",
+            "acos",
+            "atan",
+            "asinh",
+            "acosh",
+            "atanh",
+            "log1p",
+            "expm1",
+            "log2",
+            "log10",
+            "erf",
+        ]
+    },
     "relu": ("relu", ""),
     "mul_add": ("mul_add", ""),
 }
@@ -324,6 +357,16 @@ def apply(op: Op, *inputs: Operand) -> Value:
         raise TypeError(f"op {op.name!r} takes {op.arity} inputs, got {len(inputs)}")
     nodes = tuple(x if isinstance(x, Value) else _constant(op, x, inputs[0]) for x in inputs)
     return _record(op.for_inputs(nodes), op.evaluate(*[node.data for node in nodes]), nodes)
+
+
+def maximum(a: Operand, b: Operand) -> Value:
+    """The larger of ``a`` and ``b`` (nan if either is nan); at a tie each gets half the gradient."""
+    return apply(MAXIMUM, a, b)
+
+
+def minimum(a: Operand, b: Operand) -> Value:
+    """The smaller of ``a`` and ``b`` (nan if either is nan); at a tie each gets half the gradient."""
+    return apply(MINIMUM, a, b)
 
 
 graph.apply = apply  # the op table's create_graph form records step, select, ... through it

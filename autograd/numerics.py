@@ -10,6 +10,7 @@ forward rule and local derivatives with the functions here, so no op ever raises
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import SupportsFloat
 
 inf = math.inf
@@ -114,3 +115,99 @@ def to_float(x: SupportsFloat) -> float:
         return float(x)
     except OverflowError:
         return inf if x > 0 else -inf  # type: ignore[operator]
+
+
+def _or_special(function: Callable[[float], float], x: float, overflow: float, domain: float) -> float:
+    """``function(x)``, with ``overflow`` (signed like x) where it overflows and ``domain`` where
+    ``math`` raises ValueError (outside the domain: nan, or an infinity at a pole)."""
+    try:
+        return function(x)
+    except OverflowError:
+        return math.copysign(overflow, x)
+    except ValueError:
+        return domain
+
+
+def tan(x: float) -> float:
+    """Tangent; ``nan`` at ``±inf``."""
+    return math.tan(x) if math.isfinite(x) else nan
+
+
+def sinh(x: float) -> float:
+    """Hyperbolic sine; ``±inf`` on overflow."""
+    return _or_special(math.sinh, x, inf, nan)
+
+
+def cosh(x: float) -> float:
+    """Hyperbolic cosine; ``inf`` on overflow (at either sign)."""
+    return abs(_or_special(math.cosh, x, inf, nan))
+
+
+def asin(x: float) -> float:
+    """Inverse sine; ``nan`` outside [-1, 1]."""
+    return math.asin(x) if -1.0 <= x <= 1.0 else nan
+
+
+def acos(x: float) -> float:
+    """Inverse cosine; ``nan`` outside [-1, 1]."""
+    return math.acos(x) if -1.0 <= x <= 1.0 else nan
+
+
+def acosh(x: float) -> float:
+    """Inverse hyperbolic cosine; ``nan`` below 1 (``math.acosh`` is accurate for large x)."""
+    return math.acosh(x) if x >= 1.0 else nan
+
+
+def atanh(x: float) -> float:
+    """Inverse hyperbolic tangent: ``±inf`` at ``±1``, ``nan`` outside [-1, 1]."""
+    if -1.0 < x < 1.0:
+        return math.atanh(x)
+    if x == 1.0 or x == -1.0:
+        return math.copysign(inf, x)
+    return nan
+
+
+def log1p(x: float) -> float:
+    """``ln(1 + x)``, accurate near 0: ``-inf`` at -1, ``nan`` below."""
+    if x > -1.0:
+        return math.log1p(x)
+    return -inf if x == -1.0 else nan
+
+
+def expm1(x: float) -> float:
+    """``e^x - 1``, accurate near 0; ``inf`` on overflow."""
+    return _or_special(math.expm1, x, inf, nan)
+
+
+def log2(x: float) -> float:
+    """Base-2 log (exact at powers of 2): ``-inf`` at 0, ``nan`` below."""
+    return math.log2(x) if x > 0 else log(x)
+
+
+def log10(x: float) -> float:
+    """Base-10 log (exact at powers of 10): ``-inf`` at 0, ``nan`` below."""
+    return math.log10(x) if x > 0 else log(x)
+
+
+def erf(x: float) -> float:
+    """The error function ``2/sqrt(pi) * integral from 0 to x of e^(-t^2) dt``."""
+    return math.erf(x)
+
+
+def maximum(x: float, y: float) -> float:
+    """The larger of two numbers; ``nan`` if either is ``nan`` (Python's ``max`` would drop it)."""
+    if x != x or y != y:
+        return nan
+    return x if x >= y else y
+
+
+def minimum(x: float, y: float) -> float:
+    """The smaller of two numbers; ``nan`` if either is ``nan``."""
+    if x != x or y != y:
+        return nan
+    return x if x <= y else y
+
+
+def clamp(x: float, lo: float, hi: float) -> float:
+    """``x`` limited to ``[lo, hi]`` (``hi`` if ``lo > hi``, as PyTorch); ``nan`` stays ``nan``."""
+    return minimum(maximum(x, lo), hi)

@@ -20,6 +20,7 @@ IEEE-754 ``divide`` and ``power``, so ``1 / a`` at ``a = 0`` is ``inf``, never `
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -44,6 +45,23 @@ FLOAT_FUNCTIONS: dict[str, Any] = {
     "power": numerics.power,
     "abs": abs,
     "max": max,
+    "tan": numerics.tan,
+    "sinh": numerics.sinh,
+    "cosh": numerics.cosh,
+    "asin": numerics.asin,
+    "acos": numerics.acos,
+    "atan": math.atan,
+    "asinh": math.asinh,
+    "acosh": numerics.acosh,
+    "atanh": numerics.atanh,
+    "log1p": numerics.log1p,
+    "expm1": numerics.expm1,
+    "log2": numerics.log2,
+    "log10": numerics.log10,
+    "erf": numerics.erf,
+    "maximum": numerics.maximum,
+    "minimum": numerics.minimum,
+    "clamp": numerics.clamp,
 }
 
 
@@ -95,6 +113,28 @@ VALUE_FUNCTIONS: dict[str, Any] = {
     "step": _node_or_number("step"),
     "sign": _node_or_number("sign"),
     "select": _node_or_number("select"),
+    **{
+        name: _node_or_number(name)
+        for name in [
+            "tan",
+            "sinh",
+            "cosh",
+            "asin",
+            "acos",
+            "atan",
+            "asinh",
+            "acosh",
+            "atanh",
+            "log1p",
+            "expm1",
+            "log2",
+            "log10",
+            "erf",
+            "maximum",
+            "minimum",
+            "clamp",
+        ]
+    },
     "equal": lambda x, y: x == y if _is_number(x) and _is_number(y) else graph.apply(OPS["=="], x, y),
     "greater": lambda x, y: x > y if _is_number(x) and _is_number(y) else graph.apply(OPS[">"], x, y),
     "greater_equal": lambda x, y: x >= y if _is_number(x) and _is_number(y) else graph.apply(OPS[">="], x, y),
@@ -288,6 +328,30 @@ SOFTPLUS = Op("softplus", "softplus(a)", ("sigmoid(a)",),           "d ln(1 + e^
 LEAKY_RELU = Op("leaky_relu", "a if a > 0 else b * a",             # b is the slope alpha
                 ("step(a) + (1 - step(a)) * b", "(1 - step(a)) * a"), "d/da = 1 if a > 0 else alpha")
 
+TAN     = Op("tan",     "tan(a)",      ("1 + out * out",),          "d tan(a)/da = 1 + tan(a)^2 = 1/cos(a)^2")
+SINH    = Op("sinh",    "sinh(a)",     ("cosh(a)",),                "d sinh(a)/da = cosh(a)")
+COSH    = Op("cosh",    "cosh(a)",     ("sinh(a)",),                "d cosh(a)/da = sinh(a)")
+ASIN    = Op("asin",    "asin(a)",     ("1 / sqrt((1 - a) * (1 + a))",),   "d asin(a)/da = 1/sqrt(1 - a^2)")
+ACOS    = Op("acos",    "acos(a)",     ("-1 / sqrt((1 - a) * (1 + a))",),  "d acos(a)/da = -1/sqrt(1 - a^2)")
+ATAN    = Op("atan",    "atan(a)",     ("1 / (1 + a * a)",),        "d atan(a)/da = 1/(1 + a^2)")
+ASINH   = Op("asinh",   "asinh(a)",    ("1 / sqrt(a * a + 1)",),    "d asinh(a)/da = 1/sqrt(a^2 + 1)")
+ACOSH   = Op("acosh",   "acosh(a)",    ("1 / sqrt((a - 1) * (a + 1))",),   "d acosh(a)/da = 1/sqrt(a^2 - 1)")
+ATANH   = Op("atanh",   "atanh(a)",    ("1 / ((1 - a) * (1 + a))",),       "d atanh(a)/da = 1/(1 - a^2)")
+LOG1P   = Op("log1p",   "log1p(a)",    ("1 / (1 + a)",),            "d ln(1 + a)/da = 1/(1 + a)")
+EXPM1   = Op("expm1",   "expm1(a)",    ("exp(a)",),                 "d (e^a - 1)/da = e^a")
+LOG2    = Op("log2",    "log2(a)",     ("1 / (a * log(2))",),       "d log2(a)/da = 1/(a ln 2)")
+LOG10   = Op("log10",   "log10(a)",    ("1 / (a * log(10))",),      "d log10(a)/da = 1/(a ln 10)")
+ERF     = Op("erf",     "erf(a)",      ("1.1283791670955126 * exp(-a * a)",),  # 2/sqrt(pi)
+             "d erf(a)/da = 2/sqrt(pi) e^(-a^2)")
+# At a tie each input gets half the gradient (as PyTorch); a clamp's bounds b, c get it where they bind.
+MAXIMUM = Op("maximum", "maximum(a, b)", ("0.0 if a < b else 0.5 if a == b else 1.0",
+                                          "0.0 if b < a else 0.5 if a == b else 1.0"), "max(a, b)")
+MINIMUM = Op("minimum", "minimum(a, b)", ("0.0 if a > b else 0.5 if a == b else 1.0",
+                                          "0.0 if b > a else 0.5 if a == b else 1.0"), "min(a, b)")
+CLAMP   = Op("clamp",   "clamp(a, b, c)", ("1.0 if b <= a <= c else 0.0",
+                                           "1.0 if a < b and b < c else 0.0",
+                                           "1.0 if a > c or c < b else 0.0"), "min(max(a, lo=b), hi=c)")
+
 # Piecewise-constant ops: their derivative is zero (no gradient flows through a decision). They are
 # nodes on the create_graph path, where the derivative of relu is step(a) and that of ** has tests.
 STEP    = Op("step",    "step(a)",     ("0",),                      "1 if a > 0 else 0; d/da = 0")
@@ -301,6 +365,7 @@ SELECT  = Op("select",  "b if a else c", ("0", "1.0 if a else 0.0", "0.0 if a el
 #: Every op, by name: the op test matrix, the drawing and the compiled replay iterate over this.
 OPS: dict[str, Op] = {op.name: op for op in (
     ADD, SUB, MUL, DIV, POW, NEG, ABS, EXP, LOG, SQRT, SIN, COS, TANH, SIGMOID, RELU, LEAKY_RELU, SOFTPLUS,
-    MUL_ADD, STEP, SIGN, EQUAL, GREATER, GREATER_EQUAL, SELECT,
+    MUL_ADD, TAN, SINH, COSH, ASIN, ACOS, ATAN, ASINH, ACOSH, ATANH, LOG1P, EXPM1, LOG2, LOG10, ERF,
+    MAXIMUM, MINIMUM, CLAMP, STEP, SIGN, EQUAL, GREATER, GREATER_EQUAL, SELECT,
 )}
 # fmt: on

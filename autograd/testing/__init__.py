@@ -121,6 +121,7 @@ NONZERO = Domain("nonzero", 0.5, 5.0)  # denominators; relu, abs, leaky_relu awa
 EXPONENT = Domain("bounded", -3.0, 3.0)  # exp's argument and a power's exponent: no overflow
 ANGLE = Domain("bounded", -4.0, 4.0)  # sin, cos: no oscillation faster than finite differences see
 SLOPE = Domain("bounded", 0.0, 1.0)  # leaky_relu's alpha
+INSIDE_ONE = Domain("bounded", -0.9, 0.9)  # asin, acos, atanh: poles of the derivative at +-1
 ABOVE = Domain("bounded", 1.0, 3.0)  # a comparison's left side, kept apart from ...
 BELOW = Domain("bounded", -3.0, -1.0)  # ... its right side: away from the jump at a = b
 
@@ -145,6 +146,23 @@ DOMAINS: dict[str, tuple[Domain, ...]] = {
     "mul_add": (REAL, REAL, REAL),
     "relu": (NONZERO,),
     "leaky_relu": (NONZERO, SLOPE),
+    "tan": (Domain("bounded", -1.2, 1.2),),  # poles at +-pi/2
+    "sinh": (EXPONENT,),
+    "cosh": (EXPONENT,),
+    "asin": (INSIDE_ONE,),
+    "acos": (INSIDE_ONE,),
+    "atan": (REAL,),
+    "asinh": (REAL,),
+    "acosh": (Domain("bounded", 1.2, 5.0),),  # defined from 1, a pole of the derivative there
+    "atanh": (INSIDE_ONE,),
+    "log1p": (Domain("bounded", -0.5, 5.0),),
+    "expm1": (EXPONENT,),
+    "log2": (POSITIVE,),
+    "log10": (POSITIVE,),
+    "erf": (REAL,),
+    "maximum": (ABOVE, BELOW),  # apart: no kink within a finite-difference step
+    "minimum": (BELOW, ABOVE),
+    "clamp": (Domain("bounded", -1.0, 1.0), Domain("bounded", -3.0, -2.0), Domain("bounded", 2.0, 3.0)),
     "step": (NONZERO,),
     "sign": (NONZERO,),
     "==": (ABOVE, BELOW),

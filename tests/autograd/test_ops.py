@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import autograd
 from autograd import OPS, Value, grad, jvp
 from autograd.engine import apply
 from autograd.testing import finite_differences, op_inputs
@@ -31,6 +32,23 @@ def _sigmoid(a: float) -> float:
 def _step(a: float) -> float:
     return 1.0 if a > 0 else 0.0
 
+
+UNARY_FUNCTIONS = [
+    "tan",
+    "sinh",
+    "cosh",
+    "asin",
+    "acos",
+    "atan",
+    "asinh",
+    "acosh",
+    "atanh",
+    "log1p",
+    "expm1",
+    "log2",
+    "log10",
+    "erf",
+]
 
 # How a user writes each op (a Value method or a Python operator).
 CALLS: dict[str, Fn] = {
@@ -58,6 +76,10 @@ CALLS: dict[str, Fn] = {
     ">": lambda a, b: apply(OPS[">"], a, b),
     ">=": lambda a, b: apply(OPS[">="], a, b),
     "select": lambda a, b, c: apply(OPS["select"], a, b, c),
+    **{name: getattr(Value, name) for name in UNARY_FUNCTIONS},
+    "maximum": autograd.maximum,
+    "minimum": autograd.minimum,
+    "clamp": Value.clamp,
 }
 
 # f(a[, b]) from the standard library.
@@ -86,6 +108,10 @@ FORWARD: dict[str, Fn] = {
     ">": lambda a, b: float(a > b),
     ">=": lambda a, b: float(a >= b),
     "select": lambda a, b, c: b if a != 0 else c,
+    **{name: getattr(math, name) for name in UNARY_FUNCTIONS},
+    "maximum": max,
+    "minimum": min,
+    "clamp": lambda a, lo, hi: min(max(a, lo), hi),
 }
 
 # (df/da[, df/db]) in closed form.
@@ -114,6 +140,25 @@ DERIVATIVE: dict[str, Fn] = {
     ">": lambda a, b: (0.0, 0.0),
     ">=": lambda a, b: (0.0, 0.0),
     "select": lambda a, b, c: (0.0, float(a != 0), float(a == 0)),
+    "tan": lambda a: (1 / math.cos(a) ** 2,),
+    "sinh": lambda a: (math.cosh(a),),
+    "cosh": lambda a: (math.sinh(a),),
+    "asin": lambda a: (1 / math.sqrt(1 - a * a),),
+    "acos": lambda a: (-1 / math.sqrt(1 - a * a),),
+    "atan": lambda a: (1 / (1 + a * a),),
+    "asinh": lambda a: (1 / math.sqrt(a * a + 1),),
+    "acosh": lambda a: (1 / math.sqrt(a * a - 1),),
+    "atanh": lambda a: (1 / (1 - a * a),),
+    "log1p": lambda a: (1 / (1 + a),),
+    "expm1": lambda a: (math.exp(a),),
+    "log2": lambda a: (1 / (a * math.log(2)),),
+    "log10": lambda a: (1 / (a * math.log(10)),),
+    "erf": lambda a: (2 / math.sqrt(math.pi) * math.exp(-a * a),),
+    "maximum": lambda a, b: (1.0, 0.0) if a > b else (0.0, 1.0) if a < b else (0.5, 0.5),
+    "minimum": lambda a, b: (1.0, 0.0) if a < b else (0.0, 1.0) if a > b else (0.5, 0.5),
+    "clamp": lambda a, lo, hi: (
+        (1.0, 0.0, 0.0) if lo <= a <= hi else (0.0, 1.0, 0.0) if a < lo else (0.0, 0.0, 1.0)
+    ),
 }
 
 # Hessian ((f_aa, f_ab), (f_ba, f_bb)) in closed form; ((f_aa,),) for one input.
@@ -145,6 +190,23 @@ HESSIAN: dict[str, Fn] = {
     ">": lambda a, b: ((0.0, 0.0), (0.0, 0.0)),
     ">=": lambda a, b: ((0.0, 0.0), (0.0, 0.0)),
     "select": lambda a, b, c: ((0.0,) * 3,) * 3,
+    "tan": lambda a: ((2 * math.tan(a) / math.cos(a) ** 2,),),
+    "sinh": lambda a: ((math.sinh(a),),),
+    "cosh": lambda a: ((math.cosh(a),),),
+    "asin": lambda a: ((a / (1 - a * a) ** 1.5,),),
+    "acos": lambda a: ((-a / (1 - a * a) ** 1.5,),),
+    "atan": lambda a: ((-2 * a / (1 + a * a) ** 2,),),
+    "asinh": lambda a: ((-a / (a * a + 1) ** 1.5,),),
+    "acosh": lambda a: ((-a / (a * a - 1) ** 1.5,),),
+    "atanh": lambda a: ((2 * a / (1 - a * a) ** 2,),),
+    "log1p": lambda a: ((-1 / (1 + a) ** 2,),),
+    "expm1": lambda a: ((math.exp(a),),),
+    "log2": lambda a: ((-1 / (a * a * math.log(2)),),),
+    "log10": lambda a: ((-1 / (a * a * math.log(10)),),),
+    "erf": lambda a: ((-4 * a / math.sqrt(math.pi) * math.exp(-a * a),),),
+    "maximum": lambda a, b: ((0.0, 0.0), (0.0, 0.0)),
+    "minimum": lambda a, b: ((0.0, 0.0), (0.0, 0.0)),
+    "clamp": lambda a, lo, hi: ((0.0,) * 3,) * 3,
 }
 
 TABLES = {"CALLS": CALLS, "FORWARD": FORWARD, "DERIVATIVE": DERIVATIVE, "HESSIAN": HESSIAN}
@@ -258,3 +320,71 @@ def test_a_number_on_either_side_becomes_a_constant(name: str, data: st.DataObje
         assert constant.is_constant and constant.data == (a, b)[1 - position]
         [derivative] = grad(out, [variable])
         assert close(derivative, DERIVATIVE[name](a, b)[position])
+
+
+# -- maximum, minimum, clamp: ties and bounds as PyTorch ----------------------------------------
+
+
+def test_maximum_and_minimum_split_the_gradient_at_a_tie() -> None:
+    x, y = Value(2.0), Value(2.0)
+    assert grad(autograd.maximum(x, y), [x, y]) == [0.5, 0.5]
+    assert grad(autograd.minimum(x, y), [x, y]) == [0.5, 0.5]
+    assert grad(autograd.maximum(x, x), [x]) == [1.0]  # both halves reach x
+    assert grad(autograd.maximum(x, Value(3.0)), [x]) == [0.0]
+    assert grad(autograd.minimum(x, Value(3.0)), [x]) == [1.0]
+    assert autograd.maximum(1.0, x).data == 2.0 and autograd.minimum(x, 1).data == 1.0
+
+
+@pytest.mark.parametrize(
+    ("x", "lo", "hi", "value", "grads"),
+    [
+        (0.5, 0.0, 1.0, 0.5, [1.0, 0.0, 0.0]),
+        (-1.0, 0.0, 1.0, 0.0, [0.0, 1.0, 0.0]),
+        (2.0, 0.0, 1.0, 1.0, [0.0, 0.0, 1.0]),
+        (0.0, 0.0, 1.0, 0.0, [1.0, 0.0, 0.0]),  # at a bound x keeps the gradient (inclusive)
+        (1.0, 0.0, 1.0, 1.0, [1.0, 0.0, 0.0]),
+        (0.5, 2.0, 1.0, 1.0, [0.0, 0.0, 1.0]),  # lo > hi: the result is hi
+    ],
+)
+def test_clamp_gradients_follow_pytorch(
+    x: float, lo: float, hi: float, value: float, grads: list[float]
+) -> None:
+    leaves = [Value(x), Value(lo), Value(hi)]
+    out = leaves[0].clamp(leaves[1], leaves[2])
+    assert out.data == value and grad(out, leaves) == grads
+
+
+def test_clamp_with_one_bound_or_none() -> None:
+    x = Value(-3.0)
+    assert x.clamp(lo=0.0).data == 0.0 and x.clamp(hi=-5.0).data == -5.0 and x.clamp().data == -3.0
+    assert grad(x.clamp(hi=0.0), [x]) == [1.0] and grad(x.clamp(lo=0.0), [x]) == [0.0]
+    out = x.clamp(lo=0.0)
+    assert all(child.is_constant for child in out.children[1:])  # the bounds get no gradient
+
+
+# -- PyTorch float64 cross-check (skips when torch is not installed) -----------------------------
+
+NEW_OPS = [*UNARY_FUNCTIONS, "maximum", "minimum", "clamp"]
+
+
+@pytest.mark.parametrize("name", NEW_OPS)
+@given(data=st.data())
+def test_new_ops_match_pytorch_float64(name: str, data: st.DataObject) -> None:
+    torch = pytest.importorskip("torch")
+    args = data.draw(op_inputs(name), label="args")
+    out, leaves = record(name, args)
+    tensors = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in args]
+    functions = {"maximum": torch.maximum, "minimum": torch.minimum, "clamp": torch.clamp}
+    expected = functions.get(name, getattr(torch, name))(*tensors)
+    assert close(out.data, expected.item(), rel=1e-14, abs_=1e-300)
+    firsts = torch.autograd.grad(expected, tensors, create_graph=True, allow_unused=True)
+    ours = grad(out, leaves, create_graph=True)
+    for i, (first, mine) in enumerate(zip(firsts, ours)):
+        torch_first = 0.0 if first is None else first.item()
+        assert close(mine.data, torch_first, rel=1e-12), (i, mine.data, torch_first)
+        if first is None or not first.requires_grad:
+            continue
+        seconds = torch.autograd.grad(first, tensors, allow_unused=True)
+        for j, (second, engine) in enumerate(zip(seconds, grad(mine, leaves))):
+            torch_second = 0.0 if second is None else second.item()
+            assert close(engine, torch_second, rel=1e-10, abs_=1e-12), (i, j, engine, torch_second)
