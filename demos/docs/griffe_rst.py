@@ -8,11 +8,13 @@ loads it: examples and literal blocks become fenced code, roles become code span
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import re
 import textwrap
 from typing import Any
 
-from griffe import Extension, Object
+from griffe import Attribute, Class, Docstring, ExprCall, Extension, Module, Object
 
 ROLE = re.compile(r":(?:mod|func|class|meth|attr|data|exc|obj):`~?([^`]+)`")
 
@@ -69,9 +71,35 @@ def markdown_of(docstring: str) -> str:
     return "\n".join(out)
 
 
+def _runtime_doc(attribute: Attribute) -> str | None:
+    """The docstring an object made at import time carries (``no_grad = GradModeSwitch(..., doc)``)."""
+    try:
+        obj = getattr(importlib.import_module(attribute.parent.path), attribute.name)  # type: ignore[union-attr]
+    except Exception:  # not importable here: leave the attribute as griffe found it
+        return None
+    doc = vars(obj).get("__doc__") if hasattr(obj, "__dict__") else None
+    return doc if isinstance(doc, str) else None
+
+
 class RestToMarkdown(Extension):
-    """Rewrite every docstring as it is loaded (see :func:`markdown_of`)."""
+    """Rewrite every docstring as it is loaded (see :func:`markdown_of`); give an object made by a
+    call its own docstring instead of the call's source; leave ``__all__`` and ``__slots__`` out."""
 
     def on_instance(self, *, obj: Object, **kwargs: Any) -> None:
         if obj.docstring is not None:
             obj.docstring.value = markdown_of(obj.docstring.value)
+
+    def on_attribute_instance(self, *, attr: Attribute, **kwargs: Any) -> None:
+        if attr.docstring is None and isinstance(attr.value, ExprCall):
+            doc = _runtime_doc(attr)
+            if doc:
+                attr.docstring = Docstring(markdown_of(inspect.cleandoc(doc)), parent=attr)
+                attr.value = None
+
+    def on_module_members(self, *, mod: Module, **kwargs: Any) -> None:
+        if "__all__" in mod.members:
+            del mod.members["__all__"]
+
+    def on_class_members(self, *, cls: Class, **kwargs: Any) -> None:
+        if "__slots__" in cls.members:
+            del cls.members["__slots__"]
