@@ -489,6 +489,9 @@ SCRIPT = r"""
   zoom($("zoom").value);
   if (window.innerWidth > 860) { $("legend-box").open = true; }
   var player = chainrule.player({ count: count, show: show });
+  // start where the pass starts: the inputs in view (they sit mid-column in a tall network)
+  var inputs = document.querySelectorAll("g.node[id^='x']");
+  reveal(Array.prototype.map.call(inputs, function (g) { return g.id; }));
   chainrule.goTo = player.goTo;
   chainrule.count = count;
   chainrule.current = player.current;

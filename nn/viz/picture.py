@@ -50,19 +50,19 @@ def node_id(layer: int, index: int) -> str:
     return f"x{index}" if layer < 0 else f"n{layer}_{index}"
 
 
-def network_layout(sizes: Sequence[int], cost: bool = False) -> Layout:
-    """Columns left to right (inputs, then each layer, then the cost node), each centred."""
+def network_layout(sizes: Sequence[int], cost: bool = False, gap: float = COLUMN_GAP) -> Layout:
+    """Columns ``gap`` apart, left to right (inputs, each layer, the cost node), each centred."""
     columns = [[node_id(li - 1, j) for j in range(n)] for li, n in enumerate(sizes)]
     if cost:
         columns.append(["cost"])
     tallest = max(len(c) for c in columns)
     layout = Layout(columns)
-    layout.width = 2 * MARGIN + NODE_WIDTH + COLUMN_GAP * (len(columns) - 1)
+    layout.width = 2 * MARGIN + NODE_WIDTH + gap * (len(columns) - 1)
     layout.height = 2 * MARGIN + NODE_HEIGHT + ROW_GAP * (tallest - 1)
     for c, column in enumerate(columns):
         top = MARGIN + NODE_HEIGHT / 2 + ROW_GAP * (tallest - len(column)) / 2
         for r, name in enumerate(column):
-            layout.nodes[name] = (MARGIN + NODE_WIDTH / 2 + COLUMN_GAP * c, top + ROW_GAP * r)
+            layout.nodes[name] = (MARGIN + NODE_WIDTH / 2 + gap * c, top + ROW_GAP * r)
     return layout
 
 
@@ -149,7 +149,10 @@ def _neuron_lines(model: Module, network: NetworkPass | None, li: int, j: int) -
 def network_svg(model: Module, x: Sequence[Any] | None = None, title: str = "") -> str:
     """The built-in picture of ``model`` (and of sample ``x``) as SVG text: no Graphviz needed."""
     layers = network_layers(model)
-    layout = network_layout([layers[0].nin] + [layer.nout for layer in layers])
+    labelled = sum(layer.nin * layer.nout for layer in layers) <= MAX_LABELLED_EDGES
+    layout = network_layout(
+        [layers[0].nin] + [layer.nout for layer in layers], gap=300 if labelled else COLUMN_GAP
+    )
     network = _sample(model, x)
     body = svg_edges(layers, layout)
     for k in range(layers[0].nin):
@@ -158,10 +161,30 @@ def network_svg(model: Module, x: Sequence[Any] | None = None, title: str = "") 
     for li, layer in enumerate(layers):
         for j in range(layer.nout):
             body.append(node_box(node_id(li, j), _neuron_lines(model, network, li, j), layout))
+    if labelled:  # last: on top of the lines
+        body += _edge_labels(layers, layout, _has_grads(model))
     return svg_document(layout, [f"<style>{PICTURE_CSS}</style>", *body], title)
 
 
-PICTURE_CSS = ".node rect{fill:#fff;stroke:#374151;stroke-width:1.2}.edge{stroke-opacity:.55}"
+def _edge_labels(layers: Sequence[Layer], layout: Layout, grads: bool) -> list[str]:
+    """``w`` (and ``dC/dw``) on each edge, past the middle, toward the neuron it feeds."""
+    parts = []
+    for li, layer in enumerate(layers):
+        for j, neuron in enumerate(layer.neurons):
+            x2, y2 = layout.nodes[node_id(li, j)]
+            for k, w in enumerate(neuron.w):
+                x1, y1 = layout.nodes[node_id(li - 1, k)]
+                x1, x2 = x1 + NODE_WIDTH / 2, x2 - NODE_WIDTH / 2
+                x, y = x1 + (x2 - x1) * 0.6, y1 + (y2 - y1) * 0.6
+                text = f"{number(w.data, 3)}" + (f" ∂{number(w.grad, 3)}" if grads else "")
+                parts.append(_text(x, y - 3, text, "weight"))
+    return parts
+
+
+PICTURE_CSS = (
+    ".node rect{fill:#fff;stroke:#374151;stroke-width:1.2}.edge{stroke-opacity:.55}"
+    ".weight{font-size:9px;fill:#374151;paint-order:stroke;stroke:#fff;stroke-width:3px}"
+)
 
 
 class NetworkPicture:
@@ -203,11 +226,13 @@ def draw_network(model: Module, x: Sequence[Any] | None = None) -> Any:
         return NetworkPicture(network_svg(model, x))
     network, grads = _sample(model, x), _has_grads(model)
     dot = graphviz.Digraph("network", format="svg")
-    dot.attr(rankdir="LR", splines="line", nodesep="0.15", ranksep="1.6", fontname="Helvetica")
+    dot.attr(
+        rankdir="LR", splines="line", nodesep="0.15", ranksep="2.4", fontname="Helvetica", ordering="out"
+    )
     dot.attr(
         "node", shape="box", style="rounded,filled", fillcolor="white", fontname="Helvetica", fontsize="11"
     )
-    dot.attr("edge", arrowsize="0.5", fontname="Helvetica", fontsize="9")
+    dot.attr("edge", arrowsize="0.5", fontname="Helvetica", fontsize="9", decorate="true")
     for k in range(layers[0].nin):
         value = f"\\n= {number(network.inputs[k].data)}" if network else ""
         dot.node(f"x{k}", f"x{k}{value}", fillcolor="#dbeafe")
@@ -228,9 +253,9 @@ def _dot_edges(dot: Any, layers: Sequence[Layer], grads: bool) -> None:
             for k, w in enumerate(neuron.w):
                 colour, width = edge_style(w.data, largest)
                 tip = f"L{li}.N{j}.w{k} = {number(w.data)}"
-                text = f"w {number(w.data)}"
+                text = f"w = {number(w.data)}"
                 if grads:
-                    tip, text = f"{tip}, dC/dw = {number(w.grad)}", f"{text}\\n∂ {number(w.grad)}"
+                    tip, text = f"{tip}, dC/dw = {number(w.grad)}", f"{text}\\n∂C/∂w = {number(w.grad)}"
                 label = {"label": text} if labelled else {}
                 dot.edge(
                     node_id(li - 1, k),

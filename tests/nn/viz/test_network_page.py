@@ -85,3 +85,15 @@ def test_saturated_neurons_are_explained() -> None:
     assert data["reveal"]["n0_0"]["sat"] is True
     delta = next(s for s in data["steps"] if s["kind"] == "delta" and s["focus"] == ["n0_0"])
     assert "Saturated" in delta["html"] and "vanishing gradient" in delta["html"]
+
+
+def test_the_page_needs_no_graphviz(monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+    import sys
+
+    monkeypatch.setitem(sys.modules, "graphviz", None)  # import graphviz raises ImportError
+    monkeypatch.setattr(shutil, "which", lambda name: None)  # and no dot on PATH
+    page = network_stepthrough(MLP(2, [2, 1], seed=0), [1.0, 2.0], 0.0, mse).html
+    pages = page_data(page)["pages"]
+    assert page.count("<svg") == 1 and len(pages) == 3  # the network, and a scalar page per neuron
+    assert all("<svg" in zlib.decompress(base64.b64decode(p)).decode() for p in pages.values())

@@ -57,7 +57,7 @@ def test_sample_values_and_gradients_appear() -> None:
     b = model.layers[1].neurons[0].b
     assert f"∂C/∂b = {b.grad:.4g}" in after
     w = model.layers[0].neurons[1].w[0]
-    assert f"∂ {w.grad:.4g}" in after and f"dC/dw = {w.grad:.4g}" in after  # label and tooltip
+    assert f"∂C/∂w = {w.grad:.4g}" in after and f"dC/dw = {w.grad:.4g}" in after  # label and tooltip
 
 
 @needs_graphviz
