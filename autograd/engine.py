@@ -369,6 +369,7 @@ def minimum(a: Operand, b: Operand) -> Value:
     return apply(MINIMUM, a, b)
 
 
+graph.value = Value  # for a user's derivative written with Value methods, called on floats
 graph.apply = apply  # the op table's create_graph form records step, select, ... through it
 
 

@@ -21,10 +21,11 @@ IEEE-754 ``divide`` and ``power``, so ``1 / a`` at ``a = 0`` is ``inf``, never `
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeAlias
 
 from autograd import numerics
+from autograd.modes import no_grad
 from autograd.rules import graph_form, ieee_form, names_read
 
 INPUT_NAMES = ("a", "b", "c")
@@ -70,10 +71,12 @@ def _is_number(x: Any) -> bool:
 
 
 class _Graph:
-    """How the create_graph form records a node: ``autograd.engine`` sets ``apply`` when it loads
-    (the op table cannot import the engine, which is built from it)."""
+    """How the create_graph form records a node: ``autograd.engine`` sets ``apply`` and ``value``
+    (the Value class) when it loads (the op table cannot import the engine, built from it)."""
 
     apply: Callable[..., Any]
+    value: Callable[[float], Any]
+    no_grad = staticmethod(no_grad)
 
 
 graph = _Graph()
@@ -139,6 +142,84 @@ VALUE_FUNCTIONS: dict[str, Any] = {
     "greater": lambda x, y: x > y if _is_number(x) and _is_number(y) else graph.apply(OPS[">"], x, y),
     "greater_equal": lambda x, y: x >= y if _is_number(x) and _is_number(y) else graph.apply(OPS[">="], x, y),
 }
+
+
+# the functions the table's rules may call (before any user op registers its own)
+_BUILTIN_FUNCTIONS = frozenset(FLOAT_FUNCTIONS) & frozenset(VALUE_FUNCTIONS)
+
+#: A rule: an expression string over a, b, c (and out, for derivatives), or a Python callable.
+Rule: TypeAlias = "str | Callable[..., Any]"
+
+# names a rule may read besides its inputs and out
+_RULE_CONSTANTS = frozenset({"inf", "nan"})
+
+
+def _as_rules(name: str, forward: Rule, derivatives: tuple[Rule, ...]) -> tuple[str, tuple[str, ...]]:
+    """The op's rules as expression strings: a callable is registered under a readable name and
+    called from its rule (``swish(a)``, ``d_swish_da(a, out)``); a string is checked for names
+    it cannot use (``ValueError`` naming them, at definition rather than at the first call)."""
+    inputs = INPUT_NAMES[: len(derivatives)]
+    stem = "".join(ch if ch.isalnum() else "_" for ch in name).strip("_") or "op"
+    if callable(forward):
+        forward = _register(forward, stem, inputs, on_values=False)
+    rules = []
+    for x, derivative in zip(inputs, derivatives):
+        if callable(derivative):
+            derivative = _register(derivative, f"d_{stem}_d{x}", (*inputs, "out"), on_values=True)
+        rules.append(derivative)
+    _check_rule(name, "forward rule", forward, inputs, FLOAT_FUNCTIONS)
+    for x, rule in zip(inputs, rules):
+        _check_rule(name, f"derivative d/d{x}", rule, (*inputs, "out"), VALUE_FUNCTIONS)
+    return forward, tuple(rules)
+
+
+def _check_rule(name: str, what: str, rule: object, variables: tuple[str, ...], functions: Any) -> None:
+    if not isinstance(rule, str):
+        raise TypeError(f"Op {name!r}: the {what} must be an expression string or a callable, got {rule!r}")
+    read, called = names_read(rule)
+    unknown_functions = sorted(f for f in called if f not in functions or f not in FLOAT_FUNCTIONS)
+    if unknown_functions:
+        known = ", ".join(sorted(_BUILTIN_FUNCTIONS))
+        raise ValueError(
+            f"Op {name!r}: the {what} {rule!r} calls unknown function(s) {', '.join(unknown_functions)}; "
+            f"a rule may call: {known} (or pass a Python callable instead of a string)"
+        )
+    unknown = sorted(read - set(variables) - _RULE_CONSTANTS - set(FLOAT_FUNCTIONS))
+    if unknown:
+        raise ValueError(
+            f"Op {name!r}: the {what} {rule!r} reads unknown name(s) {', '.join(unknown)}; "
+            f"it may read {', '.join(variables)}"
+        )
+
+
+def _register(function: Callable[..., Any], base: str, parameters: tuple[str, ...], on_values: bool) -> str:
+    """Make ``function`` callable from rules under a fresh name; return the call as a rule."""
+    own = getattr(function, "__name__", "")
+    name = own if own.isidentifier() and own != "<lambda>" and not own.startswith("_") else base
+    taken = FLOAT_FUNCTIONS.keys() | VALUE_FUNCTIONS.keys() | set(INPUT_NAMES) | {"out"}
+    candidate, number = name, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{name}_{number}"
+
+    written_for_values = False
+
+    def on_floats(*args: float) -> float:
+        """``function`` on floats; one written with Value methods (``a.sigmoid()``) gets Values,
+        outside the graph."""
+        nonlocal written_for_values
+        if not written_for_values:
+            try:
+                return float(function(*args))
+            except AttributeError:  # e.g. 'float' object has no attribute 'sigmoid'
+                written_for_values = True
+        with graph.no_grad():
+            return float(function(*map(graph.value, args)))
+
+    on_floats.__name__ = on_floats.__qualname__ = candidate
+    FLOAT_FUNCTIONS[candidate] = on_floats
+    VALUE_FUNCTIONS[candidate] = function if on_values else on_floats
+    return f"{candidate}({', '.join(parameters)})"
 
 
 def _define(source: str, name: str, namespace: dict[str, Any]) -> Callable[..., Any]:
@@ -212,6 +293,7 @@ class Op:
         "forward_source",
         "local_grads",
         "name",
+        "python_callables",
         "symbolic_local_grads",
         "table_op",
     )
@@ -219,27 +301,34 @@ class Op:
     def __init__(
         self,
         name: str,
-        forward: str,
-        derivatives: tuple[str, ...],
+        forward: Rule,
+        derivatives: Rule | Sequence[Rule],
         doc: str = "",
         *,
         _constant_inputs: tuple[bool, ...] | None = None,
     ) -> None:
+        if isinstance(derivatives, str) or callable(derivatives):
+            derivatives = (derivatives,)  # one input: Op("cube", "a * a * a", "3 * a * a")
+        derivatives = tuple(derivatives)
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"Op: the name must be a non-empty str, got {name!r}")
+        if not 1 <= len(derivatives) <= len(INPUT_NAMES):
+            raise ValueError(f"Op {name!r}: give one derivative per input (1 to 3), got {len(derivatives)}")
         self.name = name
-        self.forward = forward
-        self.derivatives = derivatives
         self.doc = doc
         self.arity = len(derivatives)
+        self.python_callables = callable(forward) or any(callable(d) for d in derivatives)
+        self.forward, self.derivatives = _as_rules(name, forward, derivatives)
         self.constant_inputs = _constant_inputs or (False,) * self.arity
         self.differentiated = tuple(
             i
-            for i, (rule, constant) in enumerate(zip(derivatives, self.constant_inputs))
+            for i, (rule, constant) in enumerate(zip(self.derivatives, self.constant_inputs))
             if not constant and not _is_zero(rule)
         )
         self._variants: dict[tuple[bool, ...], Op] = {self.constant_inputs: self}
         self.table_op = self
-        self.forward_source = ieee_form(forward)
-        self.derivative_sources = tuple(ieee_form(d) for d in derivatives)
+        self.forward_source = ieee_form(self.forward)
+        self.derivative_sources = tuple(ieee_form(d) for d in self.derivatives)
         self._generate()
 
     def _generate(self) -> None:
@@ -262,8 +351,11 @@ class Op:
         # A constant input (the 2 in x ** 2) needs no derivative, and enters the others as a plain
         # number: d(x ** 2)/dx builds 2.0 * x ** 1.0, with no node for 2 - 1 whose own derivative
         # would take log(x) of a negative base (nan, and a false alarm under detect_anomaly).
+        # (Python callables receive every input as a Value, as documented.)
         constants = "".join(
-            f"    {x} = {x}.data\n" for x, constant in zip(inputs, self.constant_inputs) if constant
+            f"    {x} = {x}.data\n"
+            for x, constant in zip(inputs, self.constant_inputs)
+            if constant and not self.python_callables
         )
         symbolic = ", ".join(
             graph_form(rule) if i in self.differentiated else "None"
@@ -294,6 +386,8 @@ class Op:
                 table_op.doc,
                 _constant_inputs=constant_inputs,
             )
+            variant.python_callables = table_op.python_callables
+            variant._generate()  # with the table op's setting for constants
             variant.table_op = table_op
             variant._variants = table_op._variants
             table_op._variants[constant_inputs] = variant
