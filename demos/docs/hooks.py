@@ -46,6 +46,7 @@ _runs: dict[str, str] = {}  # tutorial src_uri -> its markdown with outputs
 _workspace: tempfile.TemporaryDirectory[str] | None = None
 IFRAME = re.compile(r"<iframe\b[^>]*?\bsrc=\"([^\"]+)\"", re.S)
 INLINE_MATH = re.compile(r'<span class="arithmatex">\\\((.*?)\\\)</span>', re.S)
+PRIME = re.compile(r"<msup>(<mi>[^<]*</mi>)<mi>&#x02032;</mi></msup>")
 BLOCK_MATH = re.compile(r'<div class="arithmatex">\\\[(.*?)\\\]</div>', re.S)
 
 
@@ -116,7 +117,10 @@ def _mathml(latex: str, display: str) -> str:
         mathml = convert(html.unescape(latex).strip(), display=display)
     except Exception as error:  # latex2mathml raises many kinds; name the formula
         raise PluginError(f"cannot render the formula {latex!r}: {error}") from error
-    return mathml.replace("<mo>/</mo>", '<mo lspace="0" rspace="0">/</mo>')  # d f/d x, not d f / d x
+    mathml = mathml.replace("<mo>&#x0002F;</mo>", '<mo lspace="0" rspace="0">/</mo>')  # ∂f/∂x, not ∂f / ∂x
+    # f' as f followed by the prime glyph (already raised): a superscript prime would be raised twice
+    # by fonts without the OpenType MATH table
+    return PRIME.sub(r"\1<mo>&#x02032;</mo>", mathml)
 
 
 def on_page_content(html_text: str, page: Any, config: Any, files: Files) -> str:
