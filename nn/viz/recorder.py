@@ -225,7 +225,7 @@ class TrainingRecorder:
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the replay page: one HTML file, no server, no network. The network with its
-        weights (blue positive, red negative, thicker is larger), the loss and accuracy curves with
+        weights (blue positive, orange negative, thicker is larger), the loss and accuracy curves with
         a cursor, for 2-D inputs the decision boundary and the data, play / pause / slider / arrow
         keys, and a step-through of one sample at a few recorded steps."""
         return Page(self.html(), self.title).save(path)

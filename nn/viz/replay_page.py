@@ -36,8 +36,8 @@ CONTROLS = """<p id="summary"></p>
   <input id="slider" type="range" min="0" max="0" value="0" aria-label="recorded step">
   <output id="counter" for="slider" aria-live="off"></output>
   <label>speed <select id="speed">
-    <option value="1000">1 step/s</option><option value="400">2.5 steps/s</option>
-    <option value="100" selected>10 steps/s</option><option value="33">30 steps/s</option>
+    <option value="1000">1/s</option><option value="400">2.5/s</option>
+    <option value="100" selected>10/s</option><option value="33">30/s</option>
   </select></label>
 </div>"""
 
@@ -46,7 +46,7 @@ BODY = """<main id="replay">
     <h2 id="network-heading">The network</h2>
     <svg id="network" role="img" aria-label="the network's neurons and weights at the current step"></svg>
     <p class="note" id="network-note">Each line is a weight: <span class="pos">blue</span> positive,
-    <span class="neg">red</span> negative, thicker and darker is larger (against the largest weight of
+    <span class="neg">orange</span> negative, thicker and darker is larger (against the largest weight of
     that layer over the whole run). A neuron's fill is its bias, in the same colours.</p>
     <div id="stepthrough-box">
       <h3>Why did a weight move?</h3>
@@ -97,7 +97,7 @@ h3 { font-size: 14px; margin: 12px 0 4px; }
 .card svg { display: block; width: 100%; height: auto; }
 #network { max-height: 75vh; }
 .note { font-size: 12px; color: #4b5563; margin: 6px 0; }
-.pos { color: #1d4ed8; font-weight: 600; } .neg { color: #b91c1c; font-weight: 600; }
+.pos { color: #1d4ed8; font-weight: 600; } .neg { color: #c2410c; font-weight: 600; }
 #readout { display: flex; flex-wrap: wrap; gap: 4px 18px; margin: 0 0 6px; font-size: 13px; }
 #readout div { display: flex; gap: 6px; }
 #readout dt { color: #4b5563; }
@@ -132,7 +132,8 @@ SCRIPT = r"""
   var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   var CODE = {};
   for (var c = 0; c < ALPHABET.length; c++) { CODE[ALPHABET[c]] = c; }
-  var BLUE = [37, 99, 235], RED = [220, 38, 38];
+  // weights: blue positive, orange negative (as in the step-through); red / blue are the classes
+  var BLUE = [37, 99, 235], ORANGE = [234, 88, 12];
   var PALETTE = [[220, 38, 38], [37, 99, 235], [22, 163, 74], [217, 119, 6], [147, 51, 234],
     [8, 145, 178], [219, 39, 119], [101, 163, 13], [75, 85, 99], [180, 83, 9]];
 
@@ -222,7 +223,7 @@ SCRIPT = r"""
     if (!network) { return; }
     var frame = data.network.frames[k], items = network.items;
     for (var i = 0; i < items.length; i++) {
-      var q = CODE[frame[i]] - 32, size = Math.abs(q) / 31, color = q >= 0 ? BLUE : RED;
+      var q = CODE[frame[i]] - 32, size = Math.abs(q) / 31, color = q >= 0 ? BLUE : ORANGE;
       var item = items[i];
       if (item.edge) {
         item.edge.setAttribute("stroke", rgb(color, 0.25 + 0.75 * size));

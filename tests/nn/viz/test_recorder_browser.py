@@ -3,14 +3,14 @@ Playwright, from file://, with every request other than the page itself refused 
 
 Play, the slider and the keys move one cursor; the loss the page draws at the cursor is the
 recorded one (its text, its exact value, and the dot's height on the chart's scale); the page fits
-a 1400, 800 and 390 px wide window. ``CHAINRULE_UPDATE_ASSETS=1`` also saves the README's picture.
+a 1400, 800 and 390 px wide window. ``CHAINRULE_UPDATE_ASSETS=1`` also writes the README's picture
+(demos/assets/replay.png) from the moons demo's own page.
 """
 
 from __future__ import annotations
 
 import math
 import os
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -169,9 +169,21 @@ def test_fits_the_window_and_screenshots(
     shot = tmp_path / f"replay_{width}.png"
     page.page.screenshot(path=str(shot))
     assert shot.stat().st_size > 10_000
-    if width == 1400 and os.environ.get("CHAINRULE_UPDATE_ASSETS") == "1":
-        ASSETS.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(shot, ASSETS / "replay.png")
+
+
+@pytest.mark.skipif(
+    os.environ.get("CHAINRULE_UPDATE_ASSETS") != "1", reason="CHAINRULE_UPDATE_ASSETS=1 updates it"
+)
+def test_readme_picture(open_page: Callable[..., Page], tmp_path: Path) -> None:
+    """The README's picture: demos/moons.py's own replay page (the full run) at step 31."""
+    from tests.demos.conftest import load_demo
+
+    assert load_demo("moons").main(["--compiled", "--out", str(tmp_path)]) == 0
+    page = open_page(tmp_path / "replay.html", width=1400, height=900)
+    page.js("window.replay.goTo(30)")
+    assert page.counter() == "epoch 31 (snapshot 31 of 100)"
+    ASSETS.mkdir(parents=True, exist_ok=True)
+    page.page.screenshot(path=str(ASSETS / "replay.png"))
 
 
 def test_a_recorded_step_opens_the_step_through_of_one_sample(
