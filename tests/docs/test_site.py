@@ -1,6 +1,6 @@
 """The built site: strict build, every page and embedded page present, reference anchors, no network;
 and in a real browser (Playwright driving Debian's Chromium) from file://: follow the tutorial links,
-step one embedded page, and see no request leave the site."""
+search, step one embedded page, and see no request leave the site."""
 
 from __future__ import annotations
 
@@ -90,6 +90,13 @@ def test_a_reader_follows_the_tutorials_and_steps_a_page(built_site: Path, brows
         assert page.url.endswith(f"tutorials/{ORDER[number - 1]}.html")
         titles.append(page.locator("article h1").inner_text())
     assert [t.split(".")[0] for t in titles] == [str(n) for n in range(1, len(ORDER) + 1)]
+
+    page.locator("input.md-search__input").click()  # the search works from file:// too
+    page.keyboard.type("gradcheck")
+    page.wait_for_function(
+        "document.querySelector('.md-search-result__meta')?.textContent.includes('matching')"
+    )
+    assert "matching" in page.locator(".md-search-result__meta").inner_text()
 
     page.goto((built_site / "tutorials" / "chain-rule.html").as_uri())
     frame = page.frame_locator("iframe.live").first
