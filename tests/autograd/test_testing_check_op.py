@@ -3,6 +3,7 @@ reported with the input, the rule and both numbers, at a shrunk point; domains a
 
 from __future__ import annotations
 
+import math
 import re
 
 import pytest
@@ -74,3 +75,41 @@ def test_the_same_seed_reports_the_same_point() -> None:
 def test_bad_arguments(call: object, error: type[Exception], message: str) -> None:
     with pytest.raises(error, match=message):
         call()  # type: ignore[operator]
+
+
+# -- ops written as Python callables -----------------------------------------------------------------
+
+
+def swish(a: float) -> float:
+    return a / (1 + math.exp(-a))
+
+
+REAL = [Domain("real", -5.0, 5.0)]
+
+
+def test_a_callable_op_with_the_right_derivative_passes() -> None:
+    op = Op("swish", swish, [lambda a, out: a.sigmoid() + out * (1 - a.sigmoid())])
+    assert check_op(op, domains=REAL)
+
+
+def test_a_callable_derivative_that_forgot_the_product_rule_is_caught() -> None:
+    op = Op("swish", swish, [lambda a, out: a.sigmoid()])  # forgot + out * (1 - s)
+    with pytest.raises(GradcheckError) as raised:
+        check_op(op, domains=REAL)
+    message = str(raised.value)
+    assert "op 'swish': d out/d a at a=" in message and "through backward()" in message
+    a = float(re.search(r"at a=(-?[\d.e+-]+)", message).group(1))  # type: ignore[union-attr]
+    s = 1 / (1 + math.exp(-a))
+    engine, numeric = numbers_in(message)
+    assert engine == pytest.approx(s) and numeric == pytest.approx(s + a * s * (1 - s), rel=1e-6)
+
+
+def test_a_derivative_that_only_works_on_floats_is_caught_on_the_create_graph_path() -> None:
+    # backward() calls it with floats; grad(create_graph=True) with Values, which have no order
+    op = Op(
+        "softsign", lambda a: a / (1 + abs(a)), [lambda a, out: (1 - out) ** 2 if a > 0 else (1 + out) ** 2]
+    )
+    with pytest.raises(
+        GradcheckError, match=r"grad\(create_graph=True\) raised TypeError .*Values are not ordered"
+    ):
+        check_op(op, domains=[Domain("real", -3.0, 3.0)])
