@@ -118,6 +118,7 @@ def _mathml(latex: str, display: str) -> str:
     except Exception as error:  # latex2mathml raises many kinds; name the formula
         raise PluginError(f"cannot render the formula {latex!r}: {error}") from error
     mathml = mathml.replace("<mo>&#x0002F;</mo>", '<mo lspace="0" rspace="0">/</mo>')  # ∂f/∂x, not ∂f / ∂x
+    mathml = mathml.replace("<mo>&#x02202;</mo>", "<mi>&#x02202;</mi>")  # ∂ is a letter here, not an operator
     # f' as f followed by the prime glyph (already raised): a superscript prime would be raised twice
     # by fonts without the OpenType MATH table
     return PRIME.sub(r"\1<mo>&#x02032;</mo>", mathml)

@@ -24,6 +24,7 @@ def test_latex_becomes_mathml_with_no_tex_left() -> None:
     assert html.count("<math") == 2 and 'display="block"' in html and "<mfrac>" in html
     assert "arithmatex" not in html and "\\frac" not in html and "\\partial" not in html
     assert '<mo lspace="0" rspace="0">/</mo>' in html  # ∂f/∂x without spaces around the slash
+    assert "<mi>&#x02202;</mi>" in html and "<mo>&#x02202;</mo>" not in html
     assert "&#x0003C;" in html  # the escaped < of the source is the math's <
     assert "<msup><mi>&#x003C3;</mi><mi>&#x02032;</mi>" not in html  # σ′ as σ then ′
 
