@@ -21,7 +21,7 @@ from autograd.engine import (
     reverse_topological_order,
     topological_order,
 )
-from autograd.functional import GradcheckError, grad, gradcheck, jvp
+from autograd.functional import GradcheckError, grad, gradcheck, hessian, hvp, jacobian, jvp
 from autograd.modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from autograd.ops import OPS, Op
 
@@ -40,7 +40,10 @@ __all__ = [
     "enable_grad",
     "grad",
     "gradcheck",
+    "hessian",
+    "hvp",
     "is_grad_enabled",
+    "jacobian",
     "jvp",
     "maximum",
     "minimum",

@@ -1,5 +1,5 @@
-"""The functional API: gradients as return values (``grad``), forward mode (``jvp``) and a
-finite-difference check (``gradcheck``)."""
+"""The functional API: gradients as return values (``grad``), forward mode (``jvp``), Jacobians,
+Hessians and Hessian-vector products, and a finite-difference check (``gradcheck``)."""
 
 from __future__ import annotations
 
@@ -53,34 +53,106 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
     return results
 
 
-def jvp(fn: Callable[..., Value], inputs: Sequence[float], tangents: Sequence[float]) -> tuple[float, float]:
+Outputs = Any  # a Value, or a sequence of Values (several outputs)
+
+
+def jvp(fn: Callable[..., Outputs], inputs: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
     """Forward mode: ``(fn(inputs), sum_i d fn/d x_i * tangents[i])``, the directional derivative.
 
     Derivatives accumulate forward, from the inputs to the output, in topological order:
     ``tangent[node] = sum over children of local_derivative * tangent[child]``; the same local
     derivatives as reverse mode, multiplied in the opposite order. One pass gives one direction.
+
+    With numbers the results are floats. With ``Value``s among the inputs (or tangents), ``fn``
+    runs on those ``Value``s and the tangents are built as ``Value`` graphs (the ``create_graph``
+    form of each rule), so both results can be differentiated: ``jvp`` of a gradient is a
+    Hessian-vector product (forward-over-reverse, see :func:`hvp`). ``fn`` may return a list of
+    ``Value``s: then both results are lists.
     """
     inputs, tangents = list(inputs), list(tangents)
     if len(inputs) != len(tangents):
         raise ValueError(f"jvp: got {len(inputs)} inputs but {len(tangents)} tangents")
     for name, seq in (("inputs", inputs), ("tangents", tangents)):
         for i, x in enumerate(seq):
-            if not is_real_number(x):
-                raise TypeError(f"jvp: {name}[{i}] must be a real number, got {type(x).__name__}")
-    leaves = [Value(x) for x in inputs]
+            if not (isinstance(x, Value) or is_real_number(x)):
+                raise TypeError(f"jvp: {name}[{i}] must be a real number or a Value, got {type(x).__name__}")
+    on_values = any(isinstance(x, Value) for x in (*inputs, *tangents))
+    leaves = [x if isinstance(x, Value) else Value(to_float(x)) for x in inputs]
     with enable_grad():  # forward mode reads the recorded graph, even inside no_grad
-        output = _check_output(fn(*leaves), "jvp: fn")
-    tangent: dict[Value, float] = {leaf: to_float(t) for leaf, t in zip(leaves, tangents)}
-    for node in topological_order(output):
-        if node._op is None:
+        returned = fn(*leaves)
+        single = not isinstance(returned, (list, tuple))
+        outputs = [_check_output(out, "jvp: fn") for out in ([returned] if single else returned)]
+        seeds = tangents if on_values else [to_float(t) for t in tangents]
+        tangent = _push_tangents(outputs, dict(zip(leaves, seeds)), on_values)
+    zero: Any = Value(0.0) if on_values else 0.0
+    values = [out if on_values else out.data for out in outputs]
+    results = [tangent.get(out, zero) for out in outputs]
+    if on_values:
+        results = [r if isinstance(r, Value) else Value(to_float(r)) for r in results]
+    return (values[0], results[0]) if single else (values, results)
+
+
+def _push_tangents(outputs: list[Value], seeds: dict[Value, Any], on_values: bool) -> dict[Value, Any]:
+    """``tangent[node]`` for every node of the outputs' graphs that a seeded input reaches (a
+    seeded node keeps its seed, even when it was computed from other values)."""
+    tangent = dict(seeds)
+    for node in topological_order(outputs):
+        op = node._op
+        if op is None or node in seeds:
             continue
-        node_tangent = 0.0
-        for child, local in zip(node.children, node._op.local_grads(node)):
-            child_tangent = tangent.get(child, 0.0)
-            if child_tangent:
-                node_tangent += local * child_tangent
-        tangent[node] = node_tangent
-    return output.data, tangent.get(output, 0.0)
+        children = node.children
+        terms = [children[i] for i in op.differentiated if children[i] in tangent]
+        if not terms:
+            continue  # no seeded input reaches this node: its tangent is 0
+        locals_ = op.symbolic_local_grads(node) if on_values else op.local_grads(node)
+        node_tangent: Any = None
+        for i in op.differentiated:
+            child_tangent = tangent.get(children[i])
+            if child_tangent is None or (not on_values and child_tangent == 0.0):
+                continue  # a zero direction adds nothing (not even 0 * inf = nan)
+            term = locals_[i] * child_tangent
+            node_tangent = term if node_tangent is None else node_tangent + term
+        tangent[node] = 0.0 if node_tangent is None else node_tangent
+    return tangent
+
+
+def _leaves(inputs: Sequence[float], where: str) -> list[Value]:
+    inputs = list(inputs)
+    for i, x in enumerate(inputs):
+        if not is_real_number(x):
+            raise TypeError(f"{where}: inputs[{i}] must be a real number, got {type(x).__name__}")
+    return [Value(to_float(x), f"x{i}") for i, x in enumerate(inputs)]
+
+
+def jacobian(fn: Callable[..., Outputs], inputs: Sequence[float]) -> list[list[float]]:
+    """``J[i][j] = d out_i / d x_j``: one row per output of ``fn`` (a Value or a list of Values),
+    by reverse mode (one backward pass per output)."""
+    leaves = _leaves(inputs, "jacobian")
+    with enable_grad():
+        returned = fn(*leaves)
+    outputs = [returned] if not isinstance(returned, (list, tuple)) else list(returned)
+    return [grad(_check_output(out, "jacobian: fn"), leaves) for out in outputs]
+
+
+def hessian(fn: Callable[..., Value], inputs: Sequence[float]) -> list[list[float]]:
+    """``H[i][j] = d^2 f / dx_i dx_j`` of a function with one output, by reverse-over-reverse: the
+    gradient as a graph (``create_graph=True``), then the gradient of each of its entries."""
+    leaves = _leaves(inputs, "hessian")
+    with enable_grad():
+        output = _check_output(fn(*leaves), "hessian: fn")
+        gradient = grad(output, leaves, create_graph=True)
+    return [grad(g, leaves) for g in gradient]
+
+
+def hvp(fn: Callable[..., Value], inputs: Sequence[float], vector: Sequence[float]) -> list[float]:
+    """The Hessian-vector product ``H v`` without forming ``H``: forward mode over the gradient's
+    graph (forward-over-reverse), one pass for the whole product:
+    ``H v = d/dt grad f(x + t v)`` at ``t = 0``."""
+    leaves = _leaves(inputs, "hvp")
+    if len(vector) != len(leaves):
+        raise ValueError(f"hvp: got {len(leaves)} inputs but a vector of {len(vector)}")
+    _, product = jvp(lambda *x: grad(_check_output(fn(*x), "hvp: fn"), x, create_graph=True), leaves, vector)
+    return [p.data for p in product]
 
 
 class GradcheckError(AssertionError):

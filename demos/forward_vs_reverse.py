@@ -22,6 +22,12 @@ df/dx_i = exp(x_i) / sum_k exp(x_k), the softmax.
 Claim (checked): both modes give the same gradient (and it is the softmax); forward mode needs n
 passes over the graph and reverse mode 1, so it does n times the work; and it takes longer.
 
+The two modes also compose. A Hessian-vector product H v (curvature along v, what Newton-type
+methods need) comes without forming H in two ways: forward-over-reverse, ``jvp`` of the gradient's
+graph in direction v (``autograd.hvp``), or reverse-over-reverse, ``grad`` of ``grad(f) . v``. For
+logsumexp H = diag(p) - p p^T with p the softmax, so H v = p * v - p (p . v). Claim (checked): both
+ways give that closed form.
+
     python demos/forward_vs_reverse.py   # plot in demos/out/forward_vs_reverse/
 """
 
@@ -39,7 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # find lesson.py howev
 
 from lesson import check, finish, heading, parse_args, pyplot, save
 
-from autograd import Value, grad, jvp, topological_order
+from autograd import Value, grad, hvp, jvp, topological_order
 
 
 class Counted:
@@ -73,6 +79,13 @@ def reverse_mode(x: list[float]) -> tuple[list[float], Counted, float]:
     inputs = [Value(xi) for xi in x]
     gradient = grad(f(*inputs), inputs)
     return gradient, f, time.perf_counter() - start
+
+
+def hvp_reverse_over_reverse(x: list[float], v: list[float]) -> list[float]:
+    """H v as the gradient of (grad f . v): reverse mode over the gradient's graph."""
+    inputs = [Value(xi) for xi in x]
+    gradient = grad(Counted()(*inputs), inputs, create_graph=True)
+    return grad(sum((g * vi for g, vi in zip(gradient, v)), Value(0.0)), inputs)
 
 
 def softmax(x: list[float]) -> list[float]:
@@ -124,6 +137,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     check(
         f"and at n = {n} it takes longer: {t_forward / t_reverse:.0f}x the time of reverse mode",
         t_forward > 2 * t_reverse,
+    )
+
+    heading("a Hessian-vector product, both ways")
+    x = [rng.uniform(-2, 2) for _ in range(6)]
+    v = [rng.uniform(-1, 1) for _ in range(6)]
+    p = softmax(x)
+    exact = [pi * vi - pi * sum(pj * vj for pj, vj in zip(p, v)) for pi, vi in zip(p, v)]
+    forward_over_reverse, reverse_over_reverse = hvp(Counted(), x, v), hvp_reverse_over_reverse(x, v)
+    for name, product in (
+        ("forward-over-reverse", forward_over_reverse),
+        ("reverse-over-reverse", reverse_over_reverse),
+    ):
+        print(f"  {name}: " + " ".join(f"{h:8.5f}" for h in product))
+    print("  closed form:          " + " ".join(f"{h:8.5f}" for h in exact))
+    gap = max(abs(a - c) + abs(b - c) for a, b, c in zip(forward_over_reverse, reverse_over_reverse, exact))
+    check(
+        f"H v forward-over-reverse = reverse-over-reverse = p v - p (p . v) (within {gap:.1e})", gap < 1e-12
     )
 
     heading("pictures")

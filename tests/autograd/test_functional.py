@@ -17,6 +17,9 @@ from autograd import (
     compile,
     grad,
     gradcheck,
+    hessian,
+    hvp,
+    jacobian,
     jvp,
     no_grad,
     topological_order,
@@ -341,3 +344,97 @@ def test_backward_grad_and_jvp_agree_with_constants_everywhere() -> None:
     [symbolic] = grad(out, [x], create_graph=True)
     assert x.grad == reverse == pytest.approx(symbolic.data, rel=1e-15)
     assert jvp(f, [0.7], [1.0])[1] == pytest.approx(reverse, rel=1e-15)
+
+
+# -- jacobian, hessian, hvp, and jvp on Values ------------------------------------------------------
+
+
+def test_jacobian_has_one_row_per_output() -> None:
+    def polar(r: Value, theta: Value) -> list[Value]:
+        return [r * theta.cos(), r * theta.sin()]
+
+    r, theta = 2.0, 0.3
+    expected = [[math.cos(theta), -r * math.sin(theta)], [math.sin(theta), r * math.cos(theta)]]
+    for row, expected_row in zip(jacobian(polar, [r, theta]), expected):
+        assert row == pytest.approx(expected_row, rel=1e-15)
+    assert jacobian(lambda x, y: x * y, [2.0, 5.0]) == [[5.0, 2.0]]  # one Value: one row
+
+
+@pytest.mark.parametrize(
+    ("fn", "closed_form", "point"),
+    [
+        # f = x^2 y + sin(y): [[2y, 2x], [2x, -sin y]]
+        (
+            lambda x, y: x * x * y + y.sin(),
+            lambda x, y: [[2 * y, 2 * x], [2 * x, -math.sin(y)]],
+            (1.5, -0.7),
+        ),
+        # f = exp(x y): [[y^2, 1 + x y], [1 + x y, x^2]] e^(xy)
+        (
+            lambda x, y: (x * y).exp(),
+            lambda x, y: [
+                [y * y * math.exp(x * y), (1 + x * y) * math.exp(x * y)],
+                [(1 + x * y) * math.exp(x * y), x * x * math.exp(x * y)],
+            ],
+            (0.4, 1.1),
+        ),
+        # f = log(x) / y + x ** y: a power with both inputs Values
+        (
+            lambda x, y: x.log() / y + x**y,
+            lambda x, y: [
+                [
+                    -1 / (x * x * y) + y * (y - 1) * x ** (y - 2),
+                    -1 / (x * y * y) + x ** (y - 1) * (1 + y * math.log(x)),
+                ],
+                [
+                    -1 / (x * y * y) + x ** (y - 1) * (1 + y * math.log(x)),
+                    2 * math.log(x) / y**3 + x**y * math.log(x) ** 2,
+                ],
+            ],
+            (1.7, 2.5),
+        ),
+        # f = relu(x) * y + |x - y|: piecewise linear in each input
+        (lambda x, y: x.relu() * y + abs(x - y), lambda x, y: [[0.0, 1.0], [1.0, 0.0]], (0.8, 0.3)),
+    ],
+)
+def test_hessian_matches_closed_forms(
+    fn: Callable[..., Value], closed_form: Callable[..., list[list[float]]], point: tuple[float, float]
+) -> None:
+    for row, expected_row in zip(hessian(fn, point), closed_form(*point)):
+        assert row == pytest.approx(expected_row, rel=1e-12, abs=1e-15)
+
+
+def test_hvp_forward_over_reverse_equals_reverse_over_reverse() -> None:
+    def f(x: Value, y: Value, z: Value) -> Value:
+        return (x * y).tanh() * z + (x - z) ** 2 * y.exp() + z.sigmoid() * x.log()
+
+    point, vector = [1.3, -0.4, 0.8], [0.5, -1.0, 2.0]
+    forward_over_reverse = hvp(f, point, vector)
+    leaves = [Value(p) for p in point]
+    gradient = grad(f(*leaves), leaves, create_graph=True)
+    g_dot_v = sum((g * v for g, v in zip(gradient, vector)), Value(0.0))
+    reverse_over_reverse = grad(g_dot_v, leaves)
+    assert forward_over_reverse == pytest.approx(reverse_over_reverse, rel=1e-12)
+    full = hessian(f, point)
+    assert forward_over_reverse == pytest.approx(
+        [sum(h * v for h, v in zip(row, vector)) for row in full], rel=1e-12
+    )
+
+
+def test_jvp_on_values_returns_differentiable_values() -> None:
+    x = Value(2.0)
+    value, tangent = jvp(lambda a: a**3, [x], [1.0])
+    assert isinstance(value, Value) and isinstance(tangent, Value)
+    assert (value.data, tangent.data) == (8.0, 12.0)
+    assert grad(tangent, [x]) == [12.0]  # d/dx of 3x^2
+    assert jvp(lambda a: a**3, [2.0], [1.0]) == (8.0, 12.0)  # numbers in, numbers out
+    values, tangents = jvp(lambda a, b: [a * b, a + b], [2.0, 3.0], [1.0, 0.0])
+    assert values == [6.0, 5.0] and tangents == [3.0, 1.0]
+
+
+def test_jvp_with_a_value_tangent_is_differentiable_in_the_tangent() -> None:
+    v = Value(0.5)
+    _, tangent = jvp(lambda a: a.sin(), [Value(1.0)], [v])
+    assert tangent.data == pytest.approx(0.5 * math.cos(1.0)) and grad(tangent, [v]) == [
+        pytest.approx(math.cos(1.0))
+    ]

@@ -10,7 +10,8 @@ from typing import Any
 def test_quick_run_counts_passes_and_checks_the_gradients(run_demo: Any) -> None:
     run = run_demo("forward_vs_reverse")
     assert "forward mode needs n passes for n inputs, reverse mode 1" in run.out
-    assert run.out.count("check passed") == 4
+    assert run.out.count("check passed") == 5
+    assert "H v forward-over-reverse = reverse-over-reverse" in run.out
     run.assert_plots("forward_vs_reverse.png")
 
 
