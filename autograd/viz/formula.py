@@ -74,11 +74,13 @@ class _Resolve(ast.NodeTransformer):
 
 
 def _negation(test: ast.expr) -> ast.expr | None:
-    """``a ≤ 0`` for ``a > 0``: the negation of a one-comparison test, else ``None`` (a compound
-    guard, such as the one for ``0 ** 0``, is not worth a word in the common case)."""
-    if not isinstance(test, ast.Compare) or len(test.ops) != 1 or type(test.ops[0]) not in _NEGATE:
+    """``a ≤ 0`` for ``a > 0``, ``not (b ≤ a ≤ c)``: the negation of a comparison, else ``None``
+    (a compound guard, such as the one for ``0 ** 0``, is not worth a word in the common case)."""
+    if not isinstance(test, ast.Compare):
         return None
-    return ast.Compare(test.left, [_NEGATE[type(test.ops[0])]()], test.comparators)
+    if len(test.ops) == 1 and type(test.ops[0]) in _NEGATE:
+        return ast.Compare(test.left, [_NEGATE[type(test.ops[0])]()], test.comparators)
+    return ast.UnaryOp(ast.Not(), test)  # not (b ≤ a ≤ c)
 
 
 class _Fold(ast.NodeTransformer):
@@ -162,7 +164,8 @@ class _Render:
             bare = precedence >= UNARY and not operand.startswith(("-", "+"))
             return sign + (operand if bare else f"({operand})"), UNARY
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-            return "not " + self.visit(node.operand)[0], LOOSE
+            operand, precedence = self.visit(node.operand)
+            return "not " + (operand if precedence > LOOSE else f"({operand})"), LOOSE
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "abs":
             return f"|{self.text(node.args[0])}|", ATOM
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):

@@ -233,6 +233,8 @@ def general_rule(op: Op, position: int, operands: _Operands) -> str:
     that applies: ``∂(a^b)/∂a = b · a^(b - 1)``, ``∂tanh(a)/∂a = 1 - tanh(a)²``; ``""`` for a
     rule given as a callable."""
     rule = derivative_rule(op, position)
+    if getattr(op, "python_callables", False):  # a rule written as Python: its doc says the math
+        return op.doc
     if not isinstance(rule, str) or not isinstance(op.forward, str):
         return ""
     own = {x: x for x in INPUT_NAMES}

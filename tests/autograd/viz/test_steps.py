@@ -126,7 +126,18 @@ def test_piecewise_rules_show_the_case_that_applies() -> None:
     zero = Value(0.0, "z")
     at_zero = step_through(zero**0)[-1]  # 0 ** 0: the special case is named, with its numbers
     assert isinstance(at_zero, BackwardStep)
-    assert at_zero.lines()[0] == "∂n2/∂z = 0 (since 0 = 0 and not |0| ≥ 5.6e-309)"
+    assert at_zero.lines()[0] == "∂n2/∂z = 0 (since 0 = 0 and not (|0| ≥ 5.6e-309))"
+    clamped = step_through(Value(2.0, "x").clamp(0, 1))[-1]
+    assert isinstance(clamped, BackwardStep) and clamped.lines()[0] == "∂n3/∂x = 0 (since not (0 ≤ 2 ≤ 1))"
+
+
+def test_a_rule_written_in_python_shows_its_doc_and_its_numbers() -> None:
+    from autograd import Op, apply
+
+    cube = Op("cube", lambda a: a**3, (lambda a, out: 3 * a * a,), doc="d a^3/da = 3a^2")
+    step = step_through(apply(cube, Value(2.0, "x")))[-1]
+    assert isinstance(step, BackwardStep) and step.general == "d a^3/da = 3a^2"
+    assert step.lines()[0].endswith("= 12") and step.after == 12.0
     y = Value(0.5, "y")
     tanh = step_through(y.tanh())[-1]
     assert isinstance(tanh, BackwardStep) and tanh.general == "∂tanh(a)/∂a = 1 - tanh(a)², with a = y"
