@@ -291,7 +291,7 @@ def check_input(x: object, nin: int, where: str) -> None:
         )
     got = len(x)
     if got != nin:
-        raise ValueError(f"{where} expects {nin} inputs, got {got}")
+        raise ValueError(f"{where} expects {nin} inputs, got {got}{_batch_hint(x)}")
 
 
 def input_leaves(x: Sequence[Scalar]) -> list[Value]:
@@ -301,4 +301,14 @@ def input_leaves(x: Sequence[Scalar]) -> list[Value]:
     try:
         return [xi if isinstance(xi, Value) else Value(xi, f"x{i}") for i, xi in enumerate(x)]
     except TypeError as error:
-        raise TypeError(f"inputs are numbers or Values: {error}") from None
+        raise TypeError(f"inputs are numbers or Values: {error}{_batch_hint(x)}") from None
+
+
+def _batch_hint(x: Any) -> str:
+    """A hint when ``x`` looks like a batch (a list of samples) given where one sample belongs."""
+    if any(isinstance(xi, Sequence) and not isinstance(xi, str) for xi in x):
+        return (
+            "; a model takes one sample (a list of numbers) at a time: "
+            "for a batch X, call it on each sample, [model(x) for x in X]"
+        )
+    return ""

@@ -53,10 +53,11 @@ def _check_params(params: Iterable[Value], where: str, *, allow_empty: bool = Fa
     return params
 
 
-def _check_range(
+def check_range(
     name: str, value: object, low: float, high: float = math.inf, *, open_high: bool = True
 ) -> float:
-    """``value`` as a float in ``[low, high)`` (``[low, high]`` without ``open_high``); always finite."""
+    """``value`` as a finite float in ``[low, high)`` (``[low, high]`` without ``open_high``), or a
+    ``TypeError`` / ``ValueError`` naming it: the check every hyperparameter goes through."""
     if isinstance(value, bool) or not is_real_number(value):
         raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r:.40}")
     number = to_float(value)  # type: ignore[arg-type]
@@ -68,11 +69,11 @@ def _check_range(
 
 
 def _non_negative(name: str, value: object) -> float:
-    return _check_range(name, value, 0.0)
+    return check_range(name, value, 0.0)
 
 
 def _fraction(name: str, value: object) -> float:
-    return _check_range(name, value, 0.0, 1.0)
+    return check_range(name, value, 0.0, 1.0)
 
 
 def _betas(name: str, value: object) -> tuple[float, float]:
@@ -192,7 +193,7 @@ class Optimizer:
                 f"buffer {name!r} needs {len(self.params)} values (one per parameter), got {got}"
             )
         low = 0.0 if name in self.non_negative_buffers else -math.inf
-        return [_check_range(f"buffer {name!r} item {i}", x, low) for i, x in enumerate(values)]
+        return [check_range(f"buffer {name!r} item {i}", x, low) for i, x in enumerate(values)]
 
     def __repr__(self) -> str:
         options = ", ".join(f"{h}={getattr(self, h)!r}" for h in self.hyperparameters)
@@ -324,7 +325,7 @@ def clip_grad_norm(params: Iterable[Value], max_norm: float) -> float:
     """Rescale the gradients so their global L2 norm ``sqrt(sum g^2)`` is at most ``max_norm`` (the
     cure for exploding gradients); returns the norm before clipping. A non-finite norm leaves the
     gradients untouched (there is no sensible direction to keep)."""
-    max_norm = _check_range("max_norm", max_norm, 0.0)
+    max_norm = check_range("max_norm", max_norm, 0.0)
     params = _check_params(params, "clip_grad_norm", allow_empty=True)
     _refuse_nested_values(params, "clip_grad_norm")
     norm = math.sqrt(sum(float(p.grad) * float(p.grad) for p in params))

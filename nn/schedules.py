@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from nn.optim import Optimizer
+from autograd.numerics import power
+from nn.optim import MAX_STEP_COUNT, Optimizer, check_range
 
 
 class Schedule:
@@ -49,12 +50,19 @@ class Schedule:
         if not isinstance(state, Mapping) or state.get("type") != name:
             raise ValueError(f"not a {name} state: {state!r:.80}")
         steps, base_lr = state.get("steps"), state.get("base_lr")
-        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-            raise ValueError(f"{name} state: steps must be an int >= 0, got {steps!r}")
-        if isinstance(base_lr, bool) or not isinstance(base_lr, (int, float)) or base_lr < 0:
-            raise ValueError(f"{name} state: base_lr must be a number >= 0, got {base_lr!r}")
-        self.base_lr, self.steps = float(base_lr), steps
-        self.optimizer.lr = self.lr_at(steps)
+        if isinstance(steps, bool) or not isinstance(steps, int) or not 0 <= steps <= MAX_STEP_COUNT:
+            raise ValueError(f"{name} state: steps must be an int in [0, 2**53], got {steps!r:.40}")
+        try:
+            base_lr = check_range("base_lr", base_lr, 0.0)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"{name} state: {error}") from None
+        old_base_lr, self.base_lr = self.base_lr, base_lr
+        try:
+            self.optimizer.lr = self.lr_at(steps)  # the optimizer checks it
+        except (TypeError, ValueError):
+            self.base_lr = old_base_lr  # nothing changed
+            raise
+        self.steps = steps
 
 
 def _positive(name: str, value: Any, *, integer: bool = False) -> Any:
@@ -70,10 +78,10 @@ class StepDecay(Schedule):
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
         super().__init__(optimizer)
         self.step_size: int = _positive("step_size", step_size, integer=True)
-        self.gamma = float(_positive("gamma", gamma))
+        self.gamma = check_range("gamma", _positive("gamma", gamma), 0.0)
 
     def lr_at(self, k: int) -> float:
-        return self.base_lr * self.gamma ** (k // self.step_size)
+        return self.base_lr * power(self.gamma, k // self.step_size)  # inf, not OverflowError
 
 
 class ExponentialDecay(Schedule):
@@ -81,10 +89,10 @@ class ExponentialDecay(Schedule):
 
     def __init__(self, optimizer: Optimizer, gamma: float) -> None:
         super().__init__(optimizer)
-        self.gamma = float(_positive("gamma", gamma))
+        self.gamma = check_range("gamma", _positive("gamma", gamma), 0.0)
 
     def lr_at(self, k: int) -> float:
-        return self.base_lr * self.gamma**k
+        return self.base_lr * power(self.gamma, k)
 
 
 class LinearDecay(Schedule):
@@ -92,9 +100,7 @@ class LinearDecay(Schedule):
 
     def __init__(self, optimizer: Optimizer, end_lr: float, total_steps: int) -> None:
         super().__init__(optimizer)
-        if isinstance(end_lr, bool) or not isinstance(end_lr, (int, float)) or not end_lr >= 0:
-            raise ValueError(f"end_lr must be a number >= 0, got {end_lr!r}")
-        self.end_lr = float(end_lr)
+        self.end_lr = check_range("end_lr", end_lr, 0.0)
         self.total_steps: int = _positive("total_steps", total_steps, integer=True)
 
     def lr_at(self, k: int) -> float:

@@ -229,3 +229,15 @@ def test_short_label() -> None:
     assert short_label("gamma.0") == "gamma0"
     assert short_label("block.neurons.0.b") == "block.N0.b"
     assert short_label("0") == "0"
+
+
+@pytest.mark.parametrize("module", [MLP(2, [4, 1], seed=0), Layer(2, 3, seed=0)], ids=["MLP", "Layer"])
+def test_a_batch_passed_as_one_sample_is_named_as_such(module: Module) -> None:
+    with pytest.raises(TypeError, match=r"one sample .* at a time.*\[model\(x\) for x in X\]") as error:
+        module([[1.0, 2.0], [3.0, 4.0]])
+    assert "mul_add" not in str(error.value)  # once the internal op was the only name in the message
+    with pytest.raises(ValueError, match=r"expects 2 inputs, got 1; a model takes one sample"):
+        module([[1.0, 2.0]])
+    with pytest.raises(TypeError, match="got str") as error:
+        module(["a", "b"])
+    assert "one sample" not in str(error.value)  # no batch hint where there is no batch

@@ -1,5 +1,7 @@
 """Learning-rate schedules: the formulas, micrograd's linear decay, and resuming."""
 
+import math
+
 import pytest
 
 from autograd import Value
@@ -53,3 +55,32 @@ def test_bad_arguments() -> None:
         StepDecay(sgd(1.0), 0)
     with pytest.raises(ValueError, match="total_steps"):
         LinearDecay(sgd(1.0), 0.1, 2.5)  # type: ignore[arg-type]
+
+
+def test_schedule_settings_are_checked_like_hyperparameters() -> None:
+    optimizer = SGD([Value(1.0)], lr=1.0)
+    with pytest.raises(ValueError, match="gamma must be a finite number"):
+        ExponentialDecay(optimizer, gamma=10**400)  # was a bare OverflowError
+    with pytest.raises(ValueError, match="end_lr must be a finite number"):
+        LinearDecay(optimizer, end_lr=math.inf, total_steps=10)
+
+
+def test_a_growing_schedule_reaches_inf_as_a_clear_error() -> None:
+    schedule = ExponentialDecay(SGD([Value(1.0)], lr=1.0), gamma=2.0)
+    schedule.steps = 1100  # 2.0 ** 1101 overflows: once a bare OverflowError
+    with pytest.raises(ValueError, match=r"lr must be a finite number in \[0.0, inf\), got inf"):
+        schedule.step()
+
+
+@pytest.mark.parametrize(
+    "base_lr", [math.nan, math.inf, -1.0, 10**400, "0.1"], ids=["nan", "inf", "-1", "10**400", "str"]
+)
+def test_a_bad_schedule_state_changes_nothing(base_lr: object) -> None:
+    optimizer = SGD([Value(1.0)], lr=1.0)
+    schedule = ExponentialDecay(optimizer, gamma=0.5)
+    schedule.step()
+    before = (schedule.state_dict(), optimizer.lr)
+    state = {**schedule.state_dict(), "base_lr": base_lr}
+    with pytest.raises(ValueError, match="ExponentialDecay state: base_lr must be"):
+        schedule.load_state_dict(state)
+    assert (schedule.state_dict(), optimizer.lr) == before
