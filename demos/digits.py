@@ -90,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     optimizer = Adam(model.parameters(), lr=0.01)
     # a step-through of this 2,410-weight network is too big to embed (nn.viz.network_stepthrough
     # writes one on its own); the page shows the weights, the curves and the test accuracy
-    recorder = TrainingRecorder(data=(X_test, y_test), stepthroughs=0)
+    recorder = TrainingRecorder(data=(X_test, y_test), stepthroughs=0, image_shape=(8, 8))
     train_start, train_cpu = time.perf_counter(), time.process_time()
     history = fit(
         model,

@@ -68,6 +68,24 @@ def _number(x: object, name: str) -> float | None:
     return float(x)
 
 
+def _finite_rows(X: Sequence[Any]) -> list[list[float]]:
+    """``X`` as lists of floats; a sample that is not a list of finite numbers is a ``ValueError``."""
+    rows = []
+    for i, x in enumerate(X):
+        try:
+            row = [float(v) for v in x]
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"TrainingRecorder: data sample {i} is not a list of numbers: {x!r:.60}"
+            ) from None
+        if not all(math.isfinite(v) for v in row):
+            raise ValueError(
+                f"TrainingRecorder: data sample {i} holds a number that is not finite: {row!r:.60}"
+            )
+        rows.append(row)
+    return rows
+
+
 def _count(n: object, name: str) -> int:
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"TrainingRecorder: {name} must be an int >= 1, got {n!r}")
@@ -91,6 +109,8 @@ class TrainingRecorder:
             adds its page to the replay page (about 1 MB for micrograd's 337-weight network), so the
             default is one; a step-through over 1.5 MB packed is left out, with a note.
         sample: which sample of ``data`` the step-through follows.
+        image_shape: ``(rows, columns)`` when each input is an image read row by row (``(8, 8)``
+            for the digits): the page then shows each first-layer neuron's weights as that image.
         title: the page's title.
     """
 
@@ -104,6 +124,7 @@ class TrainingRecorder:
         grid: int = 32,
         stepthroughs: int = 1,
         sample: int = 0,
+        image_shape: tuple[int, int] | None = None,
         title: str = "chainrule: a training run, replayed",
     ) -> None:
         self.every = _count(every, "every")
@@ -115,7 +136,7 @@ class TrainingRecorder:
         if data is not None:
             if not isinstance(data, tuple) or len(data) != 2 or len(data[0]) != len(data[1]) or not data[0]:
                 raise ValueError("TrainingRecorder: data must be a pair (X, y) of equal, non-zero lengths")
-            data = ([list(map(float, x)) for x in data[0]], list(data[1]))
+            data = (_finite_rows(data[0]), list(data[1]))
         self.data = data
         self.loss_fn = loss
         self.grid = _count(grid, "grid")
@@ -127,6 +148,11 @@ class TrainingRecorder:
                 f"TrainingRecorder: sample {sample} is not an index into the {len(data[0])} samples"
             )
         self.sample = sample
+        if image_shape is not None and (
+            len(image_shape) != 2 or not all(isinstance(n, int) and n >= 1 for n in image_shape)
+        ):
+            raise ValueError(f"TrainingRecorder: image_shape must be (rows, columns), got {image_shape!r}")
+        self.image_shape = image_shape
         self.title = str(title)
         self.unit = "step"  # what a recorded step counts: "epoch" when fit calls the recorder
         self.model: Module | None = None

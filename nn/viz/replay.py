@@ -296,6 +296,15 @@ def page_data(recorder: TrainingRecorder) -> dict[str, Any]:
             "activations": [layer["activation"] for layer in layers],
             **weight_frames(snapshots, layers),
         }
+    shape = recorder.image_shape
+    data["image"] = None
+    if shape is not None and layers is not None:
+        if shape[0] * shape[1] != layers[0]["nin"]:
+            raise ValueError(
+                f"TrainingRecorder: image_shape {shape} has {shape[0] * shape[1]} pixels, but the "
+                f"network reads {layers[0]['nin']} inputs"
+            )
+        data["image"] = {"rows": shape[0], "columns": shape[1]}
     if forward is not None and example is not None and len(example) == 2:
         data["boundary"] = boundary_frames(recorder, snapshots, forward, output_threshold(model))
     data["stepthroughs"], data["stepthroughNote"] = stepthrough_pages(recorder, snapshots)

@@ -41,7 +41,7 @@ CONTROLS = """<p id="summary"></p>
   </select></label>
 </div>"""
 
-BODY = """<main id="replay">
+BODY = """<main id="replay" tabindex="0" aria-label="the run at the current step (Page Down scrolls)">
   <section id="network-panel" class="card" aria-labelledby="network-heading">
     <h2 id="network-heading">The network</h2>
     <svg id="network" role="img" aria-label="the network's neurons and weights at the current step"></svg>
@@ -65,6 +65,13 @@ BODY = """<main id="replay">
     <svg id="loss-chart" role="img"
       aria-label="loss at each recorded step, with the current step marked"></svg>
     <svg id="accuracy-chart" role="img" aria-label="accuracy at each recorded step"></svg>
+  </section>
+  <section id="features-panel" class="card" aria-labelledby="features-heading">
+    <h2 id="features-heading">What each hidden neuron looks for</h2>
+    <div id="features" role="img" aria-label="each first-layer neuron's weights drawn as an image"></div>
+    <p class="note">Each square is one neuron of the first hidden layer: its weights laid out as the
+    image they multiply, pixel by pixel. <span class="pos">Blue</span>: ink there raises the neuron's
+    sum z; <span class="neg">orange</span>: ink there lowers it. Press play to watch them change.</p>
   </section>
   <section id="boundary-panel" class="card" aria-labelledby="boundary-heading">
     <h2 id="boundary-heading">Decision boundary</h2>
@@ -106,6 +113,8 @@ h3 { font-size: 14px; margin: 12px 0 4px; }
 #boundary, #points { position: absolute; inset: 0; width: 100%; height: 100%; }
 #boundary { border: 1px solid #d1d5db; }
 #stepthrough-buttons { display: flex; flex-wrap: wrap; gap: 6px; }
+#features { display: grid; grid-template-columns: repeat(auto-fill, minmax(44px, 1fr)); gap: 6px; }
+#features canvas { width: 100%; aspect-ratio: 1; image-rendering: pixelated; border: 1px solid #d1d5db; }
 .axis { stroke: #9ca3af; stroke-width: 1; } .grid { stroke: #e5e7eb; stroke-width: 1; }
 .tick { font-size: 10px; fill: #4b5563; } .label { font-size: 11px; fill: #374151; }
 .cursor { stroke: #111827; stroke-width: 1; stroke-dasharray: 3 3; }
@@ -238,7 +247,7 @@ SCRIPT = r"""
   // -- the curves: loss (log scale when it spans a lot) and accuracy, with a cursor ------------------
   function chart(box, series, opts) {
     var W = Math.max(320, Math.min(560, box.clientWidth || 440));
-    var H = 170, left = 52, right = 12, top = 10, bottom = 30;
+    var H = 180, left = 52, right = 12, top = 20, bottom = 30;
     box.setAttribute("viewBox", "0 0 " + W + " " + H);
     var steps = data.steps, s0 = steps[0], s1 = steps[count - 1];
     var values = [];
@@ -280,9 +289,13 @@ SCRIPT = r"""
       svg("polyline", { points: points.join(" "), fill: "none", stroke: s.color, "stroke-width": 1.8,
         "stroke-dasharray": s.dash || "none" }, box);
     });
-    var legendX = W - right - 4;
-    series.forEach(function (s, i) {
-      text(box, legendX, top + 12 + 12 * i, s.name, "tick", "end").setAttribute("fill", s.color);
+    var legendX = W - right;  // the legend above the plot, right to left, so it never hides a curve
+    series.slice().reverse().forEach(function (s) {
+      var label = text(box, legendX, 11, s.name, "tick", "end");
+      label.setAttribute("fill", s.color);
+      var dash = svg("line", { x1: legendX - 5.3 * s.name.length - 22, x2: legendX - 5.3 * s.name.length - 4,
+        y1: 8, y2: 8, stroke: s.color, "stroke-width": 1.8, "stroke-dasharray": s.dash || "none" }, box);
+      legendX = Number(dash.getAttribute("x1")) - 12;
     });
     var cursor = svg("line", { y1: top, y2: H - bottom, "class": "cursor" }, box);
     var dot = svg("circle", { r: 4.5, fill: series[0].color, stroke: "#fff", "stroke-width": 1.5,
@@ -337,6 +350,36 @@ SCRIPT = r"""
     });
   }
 
+  // -- image inputs: each first-layer neuron's weights as the image they multiply ---------------------
+  var features = null;
+  function buildFeatures() {
+    var spec = data.image;
+    if (!spec || !data.network) { $("features-panel").style.display = "none"; return; }
+    var box = $("features"), list = [];
+    for (var j = 0; j < data.network.sizes[1]; j++) {
+      var canvas = document.createElement("canvas");
+      canvas.width = spec.columns; canvas.height = spec.rows;
+      canvas.title = "hidden neuron " + j;
+      box.appendChild(canvas);
+      var context = canvas.getContext("2d");
+      list.push({ context: context, image: context.createImageData(spec.columns, spec.rows) });
+    }
+    features = list;
+  }
+  function drawFeatures(k) {
+    if (!features) { return; }
+    var frame = data.network.frames[k], nin = data.network.sizes[0];
+    features.forEach(function (f, j) {
+      var pixels = f.image.data, offset = j * (nin + 1);  // neuron j: its nin weights, then its bias
+      for (var i = 0; i < nin; i++) {
+        var q = CODE[frame[offset + i]] - 32, color = q >= 0 ? BLUE : ORANGE, size = Math.abs(q) / 31;
+        for (var ch = 0; ch < 3; ch++) { pixels[4 * i + ch] = Math.round(255 + (color[ch] - 255) * size); }
+        pixels[4 * i + 3] = 255;
+      }
+      f.context.putImageData(f.image, 0, 0);
+    });
+  }
+
   // -- the step-through of one sample at a few recorded steps --------------------------------------------
   function buildStepthroughs() {
     var pages = data.stepthroughs, box = $("stepthrough-buttons");
@@ -376,7 +419,7 @@ SCRIPT = r"""
   var lossLine, accuracyLine;
   function show() {
     var k = current, acc = data.accuracy[k], val = data.valAccuracy[k], valLoss = data.valLoss[k];
-    drawNetwork(k); drawBoundary(k); lossLine(k);
+    drawNetwork(k); drawFeatures(k); drawBoundary(k); lossLine(k);
     if (accuracyLine) { accuracyLine(k); }
     $("readout-step").textContent = String(data.steps[k]);
     var loss = $("readout-loss");
@@ -432,7 +475,7 @@ SCRIPT = r"""
   var size = data.model.indexOf("parameters") >= 0 ? "" : " · " + data.parameters + " parameters";
   $("summary").textContent = data.model + size + " · " + kept + " recorded";
   $("slider").max = String(count - 1);
-  buildNetwork(); buildBoundary(); buildStepthroughs();
+  buildNetwork(); buildFeatures(); buildBoundary(); buildStepthroughs();
   lossLine = chart($("loss-chart"), [
     { name: "training loss", values: data.loss, color: "#b45309" },
     { name: "validation loss", values: data.valLoss, color: "#7c3aed", dash: "5 3" }

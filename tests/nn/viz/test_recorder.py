@@ -197,6 +197,21 @@ def test_network_frames_follow_the_weights() -> None:
         assert level == round(p.data / scale * 31)
 
 
+def test_image_inputs_show_each_first_layer_neuron_as_an_image() -> None:
+    model = MLP(4, [3, 2], seed=0)
+    recorder = TrainingRecorder(image_shape=(2, 2))
+    recorder.record(model, 0, 1.0)
+    data = page_data(recorder)
+    assert data["image"] == {"rows": 2, "columns": 2}
+    assert '<section id="features-panel"' in recorder.html()
+    wrong = TrainingRecorder(image_shape=(3, 3))
+    wrong.record(model, 0, 1.0)
+    with pytest.raises(ValueError, match=r"image_shape \(3, 3\) has 9 pixels, but the network reads 4"):
+        wrong.html()
+    with pytest.raises(ValueError, match="image_shape must be"):
+        TrainingRecorder(image_shape=(8,))  # type: ignore[arg-type]
+
+
 def test_models_that_are_not_a_chain_of_layers_get_no_network_drawing() -> None:
     model = Sequential(MLP(2, [4, 4]), LayerNorm(4), MLP(4, [1]))
     assert network_layers(model) is None
@@ -205,6 +220,18 @@ def test_models_that_are_not_a_chain_of_layers_get_no_network_drawing() -> None:
     recorder.record(model, 0, 1.0)
     assert page_data(recorder)["network"] is None
     assert "<svg" in recorder.html()
+
+
+def test_a_diverged_run_still_gets_its_page() -> None:
+    X, y = moons()
+    for model in (MLP(2, [4, 1], seed=0), MLP(2, [3, 3], seed=0)):
+        recorder = TrainingRecorder(data=(X, y), grid=4)
+        recorder.record(model, 0, 1.0)
+        model.parameters()[0].data = math.nan  # the run blew up: nan and inf weights
+        model.parameters()[3].data = math.inf
+        recorder.record(model, 1, math.nan)
+        data = data_of(recorder.html())
+        assert data["lossText"] == ["1.0", "nan"] and len(data["boundary"]["frames"]) == 2
 
 
 def test_non_finite_losses_are_shown_not_refused() -> None:
@@ -242,6 +269,10 @@ def test_misuse_is_refused_with_a_reason() -> None:
         TrainingRecorder(every=0)
     with pytest.raises(ValueError, match="data must be a pair"):
         TrainingRecorder(data=([[0.0]], []))
+    with pytest.raises(ValueError, match="data sample 1 holds a number that is not finite"):
+        TrainingRecorder(data=([[0.0, 1.0], [0.0, math.nan]], [0, 1]))
+    with pytest.raises(ValueError, match="data sample 0 is not a list of numbers"):
+        TrainingRecorder(data=(["ab"], [0]))
     with pytest.raises(ValueError, match="sample 5 is not an index"):
         TrainingRecorder(data=([[0.0]], [1]), sample=5)
     recorder = TrainingRecorder()

@@ -212,3 +212,17 @@ def test_no_serious_accessibility_violations(open_page: Callable[..., Page], run
     page = open_page(path)
     page.js("window.replay.goTo(10)")
     assert axe_violations(page.page) == []
+
+
+def test_no_serious_accessibility_violations_without_a_boundary_or_button(
+    open_page: Callable[..., Page], tmp_path: Path
+) -> None:
+    """An image-input run (the digits' page): no decision boundary, no step-through button, so the
+    scrolling main region is the only thing to focus; it must be reachable from the keyboard."""
+    model = MLP(4, [3, 2], seed=0)
+    recorder = TrainingRecorder(image_shape=(2, 2), stepthroughs=0)
+    for step in range(5):
+        recorder.record(model, step, 1.0 / (step + 1))
+    page = open_page(recorder.save(tmp_path / "image.html"), width=390, height=500)
+    assert page.page.locator("#features canvas").count() == 3
+    assert axe_violations(page.page) == []
