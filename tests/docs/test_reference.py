@@ -40,3 +40,12 @@ def test_public_names_come_from_all() -> None:
     assert "autograd.Value" in names and "autograd.compile" in names and "nn.losses.mse" in names
     assert len(names) == len(set(names))
     assert not [n for n in names if n.rsplit(".", 1)[-1].startswith("_")]
+
+
+def test_the_reference_index_links_every_contract_name() -> None:
+    index = (PAGES / "reference" / "index.md").read_text(encoding="utf-8")
+    methods = ("autograd.Value.", "nn.Module.")  # listed on their class's entry
+    wanted = [n for n in CONTRACT if not n.startswith(methods)]
+    linked = set(re.findall(r"\]\[([\w.]+)\]", index))
+    missing = [n for n in wanted if n not in linked and f"{n}.{n.rsplit('.', 1)[1]}" not in linked]
+    assert missing == []  # (check_op is linked as autograd.testing.check_op.check_op, its function)
