@@ -11,34 +11,17 @@ every property holds, 1 when one fails, 2 when the engine cannot be loaded or ch
 from __future__ import annotations
 
 import argparse
-import importlib
-import importlib.util
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
+from autograd._load import import_spec
 from autograd.testing.engine_check import check_engine
 from autograd.testing.engines import EngineAdapterError
 
 
 def load_object(spec: str) -> object:
     """The object named by ``"package.module:name"`` or ``"path/file.py:name"``."""
-    module_name, colon, name = spec.rpartition(":")
-    if not colon or not module_name or not name:
-        raise ValueError(f"expected module:Class or path/file.py:Class, got {spec!r}")
-    if module_name.endswith(".py") or "/" in module_name or "\\" in module_name:
-        path = Path(module_name)
-        if not path.is_file():
-            raise ValueError(f"no such file: {path}")
-        module_spec = importlib.util.spec_from_file_location(path.stem, path)
-        if module_spec is None or module_spec.loader is None:
-            raise ValueError(f"cannot import {path}")
-        module = importlib.util.module_from_spec(module_spec)
-        module_spec.loader.exec_module(module)
-    else:
-        if str(Path.cwd()) not in sys.path:  # like `python -m`: modules in the working directory
-            sys.path.insert(0, str(Path.cwd()))
-        module = importlib.import_module(module_name)
+    module, module_name, name = import_spec(spec, "Class")
     if not hasattr(module, name):
         raise ValueError(f"{module_name} has no {name!r}")
     return getattr(module, name)

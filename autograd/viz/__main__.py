@@ -11,13 +11,12 @@ from zero (the ``.grad`` attributes are not used).
 from __future__ import annotations
 
 import argparse
-import importlib
-import importlib.util
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from autograd._load import import_spec
 from autograd.engine import Value, backpropagate
 from autograd.viz.dot import draw_dot
 from autograd.viz.graph import DEFAULT_MAX_NODES
@@ -27,22 +26,7 @@ from autograd.viz.renderers import render
 
 def load_function(spec: str) -> Callable[[], Any]:
     """The function named by ``"package.module:function"`` or ``"path/file.py:function"``."""
-    module_name, colon, function_name = spec.rpartition(":")
-    if not colon or not module_name or not function_name:
-        raise ValueError(f"expected module:function or path/file.py:function, got {spec!r}")
-    if module_name.endswith(".py") or "/" in module_name or "\\" in module_name:
-        path = Path(module_name)
-        if not path.is_file():
-            raise ValueError(f"no such file: {path}")
-        module_spec = importlib.util.spec_from_file_location(path.stem, path)
-        if module_spec is None or module_spec.loader is None:
-            raise ValueError(f"cannot import {path}")
-        module = importlib.util.module_from_spec(module_spec)
-        module_spec.loader.exec_module(module)
-    else:
-        if str(Path.cwd()) not in sys.path:  # like `python -m`: modules in the working directory
-            sys.path.insert(0, str(Path.cwd()))
-        module = importlib.import_module(module_name)
+    module, module_name, function_name = import_spec(spec, "function")
     function = getattr(module, function_name, None)
     if not callable(function):
         raise ValueError(f"{module_name} has no function {function_name!r}")
