@@ -31,10 +31,12 @@ from __future__ import annotations
 
 import itertools
 import math
+import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
+from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis import strategies as st
 
 from autograd.engine import Value, apply
@@ -520,6 +522,22 @@ def finite_differences(
         below[i] -= eps
         estimates.append((f(above) - f(below)) / (2 * eps))
     return estimates
+
+
+def _find_smallest(
+    strategy: st.SearchStrategy[T], fails: Callable[[T], bool], max_examples: int, seed: int | None
+) -> T:
+    """The smallest example of ``strategy`` for which ``fails`` is true: ``max_examples`` draws, then
+    hypothesis shrinks (no database, no deadline, no health checks; ``seed`` None draws new examples
+    each run). Raises ``hypothesis.errors.NoSuchExample`` when none fails."""
+    search = settings(
+        max_examples=max_examples,
+        database=None,
+        deadline=None,
+        phases=(Phase.generate, Phase.shrink),
+        suppress_health_check=list(HealthCheck),
+    )
+    return find(strategy, fails, settings=search, random=None if seed is None else random.Random(seed))
 
 
 # The engine checker and check_op build on the strategies above (imported last: they import them).

@@ -20,16 +20,14 @@ shrunk to the simplest input that still fails.
 from __future__ import annotations
 
 import math
-import random
 from collections.abc import Sequence
 
-from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
 
 from autograd import GradcheckError, Value, apply, grad
 from autograd.ops import INPUT_NAMES, Op
-from autograd.testing import Domain, domains_for, finite_differences
+from autograd.testing import Domain, _find_smallest, domains_for, finite_differences
 
 __all__ = ["check_op"]
 
@@ -61,16 +59,9 @@ def check_op(
     def fails(point: tuple[float, ...]) -> bool:
         return _mismatch(op, point, not_finite) is not None
 
-    search = settings(
-        max_examples=max_examples,
-        database=None,
-        deadline=None,
-        phases=(Phase.generate, Phase.shrink),
-        suppress_health_check=list(HealthCheck),
-    )
     points = st.tuples(*(domain.floats() for domain in domains))
     try:
-        smallest = find(points, fails, settings=search, random=None if seed is None else random.Random(seed))
+        smallest = _find_smallest(points, fails, max_examples, seed)
     except NoSuchExample:
         if len(not_finite) > max_examples // 2:
             raise ValueError(

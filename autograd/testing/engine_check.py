@@ -21,13 +21,11 @@ at most ``max_ops`` ops per random property and chains of at most ``deep`` ops (
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable, Sequence
 
-from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis.errors import NoSuchExample
 
-from autograd.testing import Expression
+from autograd.testing import Expression, _find_smallest
 from autograd.testing.engine_cases import Case, chain_failure, edge_cases, number_cases, reuse_cases
 from autograd.testing.engine_compare import (
     gradient_mismatch,
@@ -191,17 +189,9 @@ class _Search:
                 failing.append((example, mismatch))
             return mismatch is not None
 
-        search = settings(
-            max_examples=budget,
-            database=None,
-            deadline=None,
-            phases=(Phase.generate, Phase.shrink),
-            suppress_health_check=list(HealthCheck),
-        )
         strategy = engine_expressions_with_points(self.forms, min_ops=ops, max_ops=ops)
-        randomness = None if self.seed is None else random.Random(self.seed + ops)
         try:
-            smallest = find(strategy, fails, settings=search, random=randomness)
+            smallest = _find_smallest(strategy, fails, budget, None if self.seed is None else self.seed + ops)
         except NoSuchExample:
             return None
         except Exception:  # e.g. hypothesis saw a flaky engine (a set's order changes between runs)
