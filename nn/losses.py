@@ -51,7 +51,7 @@ def _reduce(terms: list[Any], count: int, reduction: str, where: str) -> Value:
     return total if isinstance(total, Value) else Value(total)
 
 
-def _number(t: object, where: str, i: int) -> float:
+def _target(t: object, where: str, i: int) -> float:
     if isinstance(t, bool) or not is_real_number(t):
         raise TypeError(f"{where}: target {i} must be a number, got {type(t).__name__} {t!r:.40}")
     return to_float(t)  # type: ignore[arg-type]
@@ -89,7 +89,7 @@ def mse(predictions: Any, targets: Any, reduction: str = "mean") -> Value:
         for pj, tj in pairs:
             if not isinstance(pj, Value):
                 pj = _prediction(pj, "mse", i).data
-            diff = pj - _number(tj, "mse", i)
+            diff = pj - _target(tj, "mse", i)
             terms.append(diff * diff)
     return _reduce(terms, len(terms), reduction, "mse")
 
@@ -116,7 +116,7 @@ def binary_cross_entropy(
     terms = []
     for i, (p, t) in enumerate(zip(predictions, targets)):
         p = _prediction(p, where, i)
-        t = _number(t, where, i)
+        t = _target(t, where, i)
         if not 0.0 <= t <= 1.0:
             raise ValueError(f"{where}: target {i} is {t}; targets must be in [0, 1]")
         if from_logits:
@@ -151,7 +151,7 @@ def cross_entropy(logits: Any, targets: Any, reduction: str = "mean") -> Value:
                 raise ValueError(
                     f"cross_entropy: sample {i} has {len(z)} scores but {len(t)} target probabilities"
                 )
-            terms.append(sum(_number(tk, "cross_entropy", i) * (lse - zk) for tk, zk in zip(t, z)))
+            terms.append(sum(_target(tk, "cross_entropy", i) * (lse - zk) for tk, zk in zip(t, z)))
         else:
             if isinstance(t, bool) or not isinstance(t, int) or not 0 <= t < len(z):
                 raise ValueError(

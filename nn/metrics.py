@@ -9,7 +9,7 @@ from autograd import Value
 from nn.functional import argmax
 
 
-def _number(x: Any) -> float:
+def _data(x: Any) -> float:
     return x.data if isinstance(x, Value) else float(x)
 
 
@@ -23,7 +23,7 @@ def is_correct(output: Any, target: Any, threshold: float = 0.0) -> bool:
     """
     if isinstance(output, Sequence):
         return bool(argmax(output) == target)
-    return (_number(output) > threshold) == (_number(target) > 0)
+    return (_data(output) > threshold) == (_data(target) > 0)
 
 
 def accuracy(outputs: Sequence[Any], targets: Sequence[Any], threshold: float = 0.0) -> float:

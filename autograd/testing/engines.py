@@ -97,11 +97,11 @@ class EngineAdapter:
 
     def data(self, node: Any) -> float:
         """The node's number."""
-        return _number(node.data, "data")
+        return _float_attribute(node.data, "data")
 
     def grad(self, node: Any) -> float:
         """The node's gradient after ``backward()``."""
-        return _number(node.grad, "grad")
+        return _float_attribute(node.grad, "grad")
 
     def zero_grad(self, node: Any) -> None:
         """What an optimizer's ``zero_grad()`` does to one parameter."""
@@ -146,7 +146,7 @@ class ChainruleAdapter(EngineAdapter):
         return isinstance(x, Value)  # ops on a subclass's nodes make plain Values
 
 
-def _number(x: object, attribute: str) -> float:
+def _float_attribute(x: object, attribute: str) -> float:
     if isinstance(x, bool) or x is None:
         raise TypeError(f".{attribute} is {x!r}, not a number")
     try:

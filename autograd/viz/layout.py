@@ -115,7 +115,7 @@ def simple_svg(
                 _edge(f"e{i}_{k}", box[f"n{drawing.index[child]}"], box[f"o{i}"], vertical, edge_label)
             )
     for i, node in enumerate(order):
-        parts.append(_record(f"n{i}", box[f"n{i}"], fields[i], ROLE_STYLES[drawing.role(node)]))
+        parts.append(_record_box(f"n{i}", box[f"n{i}"], fields[i], ROLE_STYLES[drawing.role(node)]))
         if node._op is not None:
             cx, cy, w = box[f"o{i}"]
             parts.append(
@@ -148,7 +148,7 @@ def _edge(edge_id: str, source: Box, target: Box, vertical: bool, label: str = "
     )
 
 
-def _record(node_id: str, box: Box, fields: list[str], style: Mapping[str, str]) -> str:
+def _record_box(node_id: str, box: Box, fields: list[str], style: Mapping[str, str]) -> str:
     """A record: a rectangle with one cell per field (name, data, grad)."""
     cx, cy, w = box
     left, top = cx - w / 2, cy - RECORD_HEIGHT / 2

@@ -39,9 +39,6 @@ def _equation(*parts: str) -> str:
     return " = ".join(kept)
 
 
-_number = number_text
-
-
 def _since(why: str) -> str:
     return f" (since {why})" if why else ""
 
@@ -58,7 +55,7 @@ class ForwardStep:
     why: str = ""  # the case of a piecewise rule that applies, e.g. "6 > 0"
 
     def lines(self) -> list[str]:
-        return [_equation(self.name, self.rule, self.numbers, _number(self.value)) + _since(self.why)]
+        return [_equation(self.name, self.rule, self.numbers, number_text(self.value)) + _since(self.why)]
 
     def __str__(self) -> str:
         return "forward: " + " ".join(self.lines())
@@ -74,7 +71,7 @@ class SeedStep:
 
     def lines(self) -> list[str]:
         name = _term(self.name)
-        return [f"{name}.grad = ∂{name}/∂{name} = {_number(self.value)}"]
+        return [f"{name}.grad = ∂{name}/∂{name} = {number_text(self.value)}"]
 
     def __str__(self) -> str:
         return "seed: " + self.lines()[0]
@@ -107,11 +104,12 @@ class BackwardStep:
     def lines(self) -> list[str]:
         node, child = _term(self.name), _term(self.child_name)
         return [
-            _equation(f"∂{node}/∂{child}", self.rule, self.numbers, _number(self.local)) + _since(self.why),
+            _equation(f"∂{node}/∂{child}", self.rule, self.numbers, number_text(self.local))
+            + _since(self.why),
             f"{child}.grad += ∂{node}/∂{child} × {node}.grad",
-            f"{child}.grad += {_term(_number(self.local))} × {_term(_number(self.node_grad))}"
-            f" = {_number(self.product)}",
-            f"{child}.grad: {_number(self.before)} → {_number(self.after)}",
+            f"{child}.grad += {_term(number_text(self.local))} × {_term(number_text(self.node_grad))}"
+            f" = {number_text(self.product)}",
+            f"{child}.grad: {number_text(self.before)} → {number_text(self.after)}",
         ]
 
     def __str__(self) -> str:
@@ -133,13 +131,17 @@ class _Operands:
 
     @classmethod
     def of(cls, drawing: Drawing, node: Value) -> _Operands:
-        names, texts, numbers = {"out": drawing.name(node)}, {"out": _number(node.data)}, {"out": node.data}
+        names, texts, numbers = (
+            {"out": drawing.name(node)},
+            {"out": number_text(node.data)},
+            {"out": node.data},
+        )
         constants = set()
         for var, child in zip(INPUT_NAMES, node.children):
             if child.is_constant and not child.label:
                 constants.add(var)
-            names[var] = _number(child.data) if var in constants else drawing.name(child)
-            texts[var] = _number(child.data)
+            names[var] = number_text(child.data) if var in constants else drawing.name(child)
+            texts[var] = number_text(child.data)
             numbers[var] = child.data
         return cls(names, texts, numbers, frozenset(constants))
 

@@ -55,7 +55,7 @@ class Snapshot:
     weights: array[float]
 
 
-def _number(x: object, name: str) -> float | None:
+def _optional_float(x: object, name: str) -> float | None:
     if x is None:
         return None
     if isinstance(x, Value):
@@ -203,14 +203,14 @@ class TrainingRecorder:
             )
         if isinstance(step, bool) or not isinstance(step, int):
             raise TypeError(f"TrainingRecorder.record: step must be an int, got {step!r}")
-        loss_number = _number(loss, "loss")
+        loss_number = _optional_float(loss, "loss")
         assert loss_number is not None
         snapshot = Snapshot(
             step,
             loss_number,
-            _number(accuracy, "accuracy"),
-            _number(val_loss, "val_loss"),
-            _number(val_accuracy, "val_accuracy"),
+            _optional_float(accuracy, "accuracy"),
+            _optional_float(val_loss, "val_loss"),
+            _optional_float(val_accuracy, "val_accuracy"),
             array("d", [p.data for p in self._params]),
         )
         call, self.calls = self.calls, self.calls + 1
