@@ -13,8 +13,7 @@ import math
 from collections.abc import Sequence
 
 from autograd import Value
-
-Scalar = Value | float | int
+from nn.module import Scalar
 
 
 def _as_values(scores: Sequence[Scalar], where: str) -> list[Value]:
