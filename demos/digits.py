@@ -18,7 +18,7 @@ Claim (checked): at least 95% of the test images are classified correctly. The d
 confusion matrix (rows: the true digit, columns: the prediction), writes ``replay.html`` (the run
 replayed: weights, loss and accuracy per epoch) and a picture of the test digits it gets wrong.
 
-    python demos/digits.py            # about a minute; pictures in demos/out/digits/
+    python demos/digits.py            # ~20 s of CPU time (longer on a busy machine); demos/out/digits/
     python demos/digits.py --quick    # a few seconds: 240 images, 3 epochs, the eager engine
 """
 

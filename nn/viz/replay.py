@@ -305,7 +305,9 @@ def page_data(recorder: TrainingRecorder) -> dict[str, Any]:
                 f"network reads {layers[0]['nin']} inputs"
             )
         data["image"] = {"rows": shape[0], "columns": shape[1]}
-    if forward is not None and example is not None and len(example) == 2:
+    # a decision boundary for 2-D inputs with class labels (a regression target has no classes)
+    labels = recorder.data is not None and _labels(recorder.data[1])
+    if forward is not None and example is not None and len(example) == 2 and labels:
         data["boundary"] = boundary_frames(recorder, snapshots, forward, output_threshold(model))
     data["stepthroughs"], data["stepthroughNote"] = stepthrough_pages(recorder, snapshots)
     return data

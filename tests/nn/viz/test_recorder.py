@@ -181,6 +181,16 @@ def test_several_classes_colour_by_argmax() -> None:
     assert data["accuracy"][0] == pytest.approx(sum(p == t for p, t in zip(predicted, y)) / len(y))
 
 
+def test_regression_targets_get_no_decision_boundary_and_no_accuracy() -> None:
+    X = [[i / 10, (i % 3) / 3] for i in range(10)]
+    y = [0.5 * a - b + 0.25 for a, b in X]  # real numbers: nothing to classify
+    model = MLP(2, [4, 1], seed=0)
+    recorder = TrainingRecorder(data=(X, y))
+    recorder.record(model, 0, 1.0)
+    data = page_data(recorder)
+    assert data["boundary"] is None and data["accuracy"] == [None]
+
+
 def test_network_frames_follow_the_weights() -> None:
     model = MLP(2, [3, 1], seed=0)
     recorder = TrainingRecorder()
