@@ -13,8 +13,7 @@ function of no inputs. Nothing is guessed:
 
 * **Targets.** A float target (or each float of a list target) is a *number input* of the compiled
   loss: ``loss`` receives a plain number whose every use is guarded (see :mod:`autograd.compiled`).
-  An ``int`` target is a class label: it is passed as it is, and each label gets its own compiled
-  loss (at most ``MAX_LABELS``).
+  An ``int`` target is a class label, a *static input*: passed as it is, one trace per label.
 * **Decisions on numbers** in the loss or the model (``if abs(d.data) < 1``, a weight read from a
   table with ``int(t)``, ``nn.losses``' clamped log) are guards of the compiled loss: a sample that
   decides otherwise is replayed by another trace, or traced anew, or refused with ``TraceError``.
@@ -38,10 +37,9 @@ from nn.module import Module
 
 LossFn = Callable[[list[Any], list[Any]], Value]
 
-#: At most this many distinct integer targets (class labels), one compiled loss each.
-MAX_LABELS = 64
-#: How many traces one compiled loss may collect (paths through an ``if`` on the data).
-MAX_TRACES = 16
+#: How many traces one compiled loss may collect: one per class label (a static input) and per
+#: path through an ``if`` on the data.
+MAX_TRACES = 32
 REDUCTIONS = ("mean", "sum")
 
 
@@ -55,34 +53,34 @@ def refuse_dropout(model: Module) -> None:
             )
 
 
-FLOAT = "float"  # in a target's key: a float, passed to the compiled loss as a number input
-
-
-def _split(target: Any) -> tuple[Any, list[float]]:
-    """A target as ``(key, floats)``: the floats become number inputs, the rest is the key."""
+def _split(target: Any) -> tuple[Any, list[Any]]:
+    """A target as ``(shape, leaves)``: its structure with each number's type, and the numbers."""
     if isinstance(target, (list, tuple)):
         parts = [_split(t) for t in target]
-        return (type(target).__name__, tuple(key for key, _ in parts)), [x for _, xs in parts for x in xs]
-    if type(target) is float:
-        return FLOAT, [target]
-    if isinstance(target, int):  # int and bool: a label, passed as it is
-        return (type(target).__name__, target), []
+        return (type(target).__name__, tuple(shape for shape, _ in parts)), [x for _, xs in parts for x in xs]
+    if type(target) in (float, int, bool):
+        return type(target).__name__, [target]
+    if isinstance(target, (int, float)):
+        return _split(float(target) if isinstance(target, float) else int(target))
     raise TypeError(
         f"compile=True passes targets to the compiled loss as numbers, so a target must be a number "
         f"or a list of numbers; got a {type(target).__name__}. Use compile=False"
     )
 
 
-def _rebuild(key: Any, numbers: Iterator[Any]) -> Any:
-    """The target for ``key``, its floats taken from ``numbers`` in order."""
-    if key == FLOAT:
-        return next(numbers)
-    kind, content = key
-    if kind == "list":
-        return [_rebuild(part, numbers) for part in content]
-    if kind == "tuple":
-        return tuple(_rebuild(part, numbers) for part in content)
-    return content
+def _leaf_kinds(shape: Any) -> list[str]:
+    if isinstance(shape, str):
+        return [shape]
+    return [kind for part in shape[1] for kind in _leaf_kinds(part)]
+
+
+def _rebuild(shape: Any, leaves: Iterator[Any]) -> Any:
+    """The target of ``shape`` from its numbers, in order."""
+    if isinstance(shape, str):
+        return next(leaves)
+    kind, parts = shape
+    items = [_rebuild(part, leaves) for part in parts]
+    return items if kind == "list" else tuple(items)
 
 
 class SampleReplay:
@@ -114,8 +112,8 @@ class SampleReplay:
         before = [p.grad for p in params]
         total = 0.0 if self.penalty_fn is None else self.penalty_fn.backward()
         weight = 1.0 / len(X) if self.reduction == "mean" else 1.0
-        for key, run in reversed(self._runs(X, y)):
-            total += self._loss_for(key, run).batch_backward(run[::-1], weight)
+        for shape, run in reversed(self._runs(X, y)):
+            total += self._loss_for(shape).batch_backward(run[::-1], weight)
         if not self.checked:
             self._check(X, y, total, [p.grad - b for p, b in zip(params, before)])
         return total, self._outputs(X) if outputs else None
@@ -124,15 +122,14 @@ class SampleReplay:
         """The objective (and optionally the outputs), without touching any ``.grad``."""
         total = 0.0 if self.penalty_fn is None else self.penalty_fn()
         weight = 1.0 / len(X) if self.reduction == "mean" else 1.0
-        for key, run in self._runs(X, y):
-            f = self._loss_for(key, run)
-            total += weight * sum([f(*row) for row in run])
+        for shape, run in self._runs(X, y):
+            total += weight * sum(self._loss_for(shape).batch_call(run))
         if not self.checked:
             self._check(X, y, total, None)
         return total, self._outputs(X) if outputs else None
 
     def _runs(self, X: Sequence[Any], y: Sequence[Any]) -> list[tuple[Hashable, list[list[float]]]]:
-        """Each sample as the row ``[*inputs, *target floats]``, in runs of one target key."""
+        """Each sample as the row ``[*inputs, *target numbers]``, in runs of one target shape."""
         if len(X) != len(y):
             raise ValueError(f"X has {len(X)} samples but y has {len(y)}")
         runs: list[tuple[Hashable, list[list[float]]]] = []
@@ -149,34 +146,34 @@ class SampleReplay:
                 raise ValueError(
                     f"compile=True: sample {i} has {len(x)} inputs, the first one had {self.n_inputs}"
                 )
-            key, floats = _split(t)
-            if not runs or runs[-1][0] != key:
-                runs.append((key, []))
-            runs[-1][1].append([*x, *floats])
+            shape, leaves = _split(t)
+            if not runs or runs[-1][0] != shape:
+                runs.append((shape, []))
+            runs[-1][1].append([*x, *leaves])
         return runs
 
-    def _loss_for(self, key: Hashable, run: list[list[float]]) -> Compiled:
-        """The compiled ``loss([model(x)], [t])`` for targets of this key (made once per key)."""
-        found = self.losses.get(key)
+    def _loss_for(self, shape: Hashable) -> Compiled:
+        """The compiled ``loss([model(x)], [t])`` for targets of this shape (made once per shape):
+        float numbers are number inputs, ints and bools static inputs (one trace per label)."""
+        found = self.losses.get(shape)
         if found is None:
-            if len(self.losses) >= MAX_LABELS:
-                raise ValueError(
-                    f"compile=True compiles the loss once per integer target (a class label), and these "
-                    f"targets have more than {MAX_LABELS} values; pass float targets, or use compile=False"
-                )
             n, loss, model = self.n_inputs or 0, self.loss, self.model
-            n_numbers = len(run[0]) - n
+            kinds = _leaf_kinds(shape)
 
             def sample_loss(*args: Any) -> Value:
-                return loss([model(list(args[:n]))], [_rebuild(key, iter(args[n:]))])
+                return loss([model(list(args[:n]))], [_rebuild(shape, iter(args[n:]))])
 
-            found = self.losses[key] = compile(
-                sample_loss, params=model, numbers=range(n, n + n_numbers), max_traces=MAX_TRACES
+            found = self.losses[shape] = compile(
+                sample_loss,
+                params=model,
+                numbers=[n + k for k, kind in enumerate(kinds) if kind == "float"],
+                static=[n + k for k, kind in enumerate(kinds) if kind != "float"],
+                max_traces=MAX_TRACES,
             )
         return found
 
     def _outputs(self, X: Sequence[Any]) -> list[Any]:
-        values = [self.forward(*x) for x in X]
+        values = self.forward.batch_call(X)
         return [list(v) if isinstance(v, tuple) else v for v in values]
 
     def _check(self, X: Sequence[Any], y: Sequence[Any], total: float, grads: list[float] | None) -> None:

@@ -50,6 +50,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from autograd.compiled import codegen
 from autograd.compiled.codegen import Names, Program, define, generate
 from autograd.compiled.trace import Trace, TraceError, record
 from autograd.engine import Value, backpropagate, is_real_number
@@ -69,17 +70,11 @@ class _Entry:
         self.n_outputs = len(trace.outputs)
         self.value_and_grad = define(program.value_and_grad(), "value_and_grad")
         self._forward: Callable[..., Any] | None = None
-        self._batch: Callable[..., Any] | None = None
 
     def forward(self, *args: Any) -> Any:
         if self._forward is None:
             self._forward = define(self.program.forward_only(), "forward")
         return self._forward(*args)
-
-    def batch(self, *args: Any) -> Any:
-        if self._batch is None:
-            self._batch = define(self.program.batch(), "batch")
-        return self._batch(*args)
 
     def first_failure(self, numbers: Sequence[float], params: list[float]) -> int:
         """The index of the first guard that fails at these inputs (-1 if none does)."""
@@ -87,7 +82,7 @@ class _Entry:
         tests = "".join(
             f"    try:\n        if {fails}:\n            return {k}\n"
             f"    except Exception:\n        return {k}\n"
-            for k, (fails, _) in enumerate(program.guards)
+            for k, (fails, _) in enumerate(program.early + program.guards)
         )
         source = f"def check({', '.join((*program.arguments, 'params'))}):\n"
         source += program.params + program.forward + tests + "    return -1\n"
@@ -109,6 +104,7 @@ class Compiled:
         params: object = None,
         *,
         numbers: Iterable[int | str] = (),
+        static: Iterable[int | str] = (),
         example: Sequence[float] | None = None,
         max_traces: int = MAX_TRACES,
     ) -> None:
@@ -121,8 +117,10 @@ class Compiled:
         names = Names()
         self.param_names = [names.take(label) for label in labels]
         self.max_traces = max_traces
-        self._numbers_wanted = list(numbers)
+        self._wanted = (list(numbers), list(static))
         self._number_positions: frozenset[int] = frozenset()
+        self._static_positions: frozenset[int] = frozenset()
+        self._batch_functions: dict[bool, Callable[..., Any]] = {}  # every trace in one loop
         self.input_names: list[str] = []
         self.n_inputs = -1  # until traced
         self.compile_seconds = 0.0
@@ -132,7 +130,7 @@ class Compiled:
 
     # -- tracing ---------------------------------------------------------------------------------------
 
-    def _first_trace(self, numbers: list[float]) -> None:
+    def _first_trace(self, numbers: list[Any]) -> None:
         wanted, arity = _signature_of(self.fn)
         if arity is not None and arity != len(numbers):
             raise ValueError(f"the compiled function takes {_count(arity, 'input')}, got {len(numbers)}")
@@ -140,20 +138,23 @@ class Compiled:
             wanted = [f"x{i}" for i in range(len(numbers))]
         taken = Names(self.param_names)
         self.input_names = [taken.take(name) for name in wanted[: len(numbers)]]
-        positions = set()
-        for item in self._numbers_wanted:
-            position = wanted.index(item) if isinstance(item, str) and item in wanted else item
-            if not isinstance(position, int) or not 0 <= position < len(numbers):
-                raise ValueError(
-                    f"numbers: {item!r} is not one of the function's inputs {wanted[: len(numbers)]}"
-                )
-            positions.add(position)
-        self._number_positions = frozenset(positions)
+        found: list[set[int]] = [set(), set()]
+        for kind, items, positions in zip(("numbers", "static"), self._wanted, found):
+            for item in items:
+                position = wanted.index(item) if isinstance(item, str) and item in wanted else item
+                if not isinstance(position, int) or not 0 <= position < len(numbers):
+                    raise ValueError(
+                        f"{kind}: {item!r} is not one of the function's inputs {wanted[: len(numbers)]}"
+                    )
+                positions.add(position)
+        self._number_positions, self._static_positions = frozenset(found[0]), frozenset(found[1])
         self.n_inputs = len(numbers)
         self._trace(numbers)
 
     def _record(self, numbers: Sequence[float]) -> Trace:
-        return record(self.fn, numbers, self._number_positions, self.input_names, self.params)
+        return record(
+            self.fn, numbers, self._number_positions, self.input_names, self.params, self._static_positions
+        )
 
     def _trace(self, numbers: list[float]) -> _Entry:
         """Trace at ``numbers``, check it, generate its code and add it to the traces."""
@@ -181,13 +182,14 @@ class Compiled:
             )
         entry = _Entry(program, trace)
         self._entries.append(entry)
+        self._batch_functions.clear()
         self.compile_seconds += time.perf_counter() - start
         return entry
 
     def _too_many(self, numbers: Sequence[float]) -> TraceError:
         entry = self._entries[0]
         k = entry.first_failure(numbers, self._param_data())
-        fails, where = entry.program.guards[k] if k >= 0 else ("?", "?")
+        fails, where = (entry.program.early + entry.program.guards)[k] if k >= 0 else ("?", "?")
         return TraceError(
             f"the function takes a path at these inputs that none of its {len(self._entries)} traces "
             f"covers (the limit; compile(..., max_traces=n) raises it). A decision of the first trace "
@@ -218,19 +220,26 @@ class Compiled:
 
     @property
     def batch_source(self) -> str:
-        """The first trace's loop over rows (what the ``batch_*`` methods run)."""
-        return self._entry().program.batch()
+        """The loop over rows through every trace so far (what the ``batch_*`` methods run)."""
+        self._entry()
+        return codegen.batch_source([entry.program for entry in self._entries])
 
     @property
     def n_traces(self) -> int:
         return len(self._entries)
 
+    @property
+    def n_nodes(self) -> int:
+        """How many nodes the first trace's replay computes."""
+        return self._entry().n_nodes
+
     # -- calling ---------------------------------------------------------------------------------------
 
-    def _numbers(self, inputs: Sequence[object]) -> list[float]:
-        """The inputs as floats, checked (and traced on the first call)."""
+    def _numbers(self, inputs: Sequence[object]) -> list[Any]:
+        """The inputs as floats (static ones as they are), checked; the first call traces."""
         if not self._entries and self.n_inputs < 0:
-            numbers = [_as_float(x, f"input {i}") for i, x in enumerate(inputs)]
+            wanted = self._static_wanted()
+            numbers = [x if i in wanted else _as_float(x, f"input {i}") for i, x in enumerate(inputs)]
             self._first_trace(numbers)
             return numbers
         if len(inputs) != self.n_inputs:
@@ -238,10 +247,16 @@ class Compiled:
                 f"the compiled function takes {_count(self.n_inputs, 'input')} "
                 f"({', '.join(self.input_names) or 'none'}), got {len(inputs)}"
             )
+        static = self._static_positions
         return [
-            x if type(x) is float else _as_float(x, f"input {i} ({self.input_names[i]})")
+            x if type(x) is float or i in static else _as_float(x, f"input {i} ({self.input_names[i]})")
             for i, x in enumerate(inputs)
         ]
+
+    def _static_wanted(self) -> set[Any]:
+        """The static positions before the first trace resolves them (names need the signature)."""
+        names = _signature_of(self.fn)[0]
+        return {names.index(s) if isinstance(s, str) and s in names else s for s in self._wanted[1]}
 
     def _param_data(self) -> list[float]:
         return [p.data for p in self.params]
@@ -327,15 +342,40 @@ class Compiled:
                 _, _, row_grads = self._eager(row, seed)
                 grads = [g + h for g, h in zip(grads, row_grads)]
             return seed * sum(self._eager(row)[0] for row in pending), grads
-        params, total, k = self._param_data(), 0.0, 0
-        while pending:
-            if k == len(self._entries):
-                self._trace(list(pending[0]))
+        params = self._param_data()
+        while True:  # in row order, from the given grads; a row no trace covers gets its own, then again
             misses: list[Sequence[float]] = []
-            part, grads = self._entries[k].batch(pending, params, seed, grads, misses)
-            total += part
-            pending, k = misses, k + 1
+            total, new_grads = self._loop(True)(pending, params, seed, grads, misses)
+            if not misses:
+                break
+            self._trace(list(misses[0]))
+        grads = new_grads
         return seed * total, list(grads)
+
+    def batch_call(self, rows: Iterable[Sequence[float]]) -> list[Any]:
+        """``[f(*row) for row in rows]``, in one generated loop (the parameters read once)."""
+        rows = self._rows(rows)
+        if not rows:
+            return []
+        if grad_mode.get().check_anomaly:
+            return [self(*row) for row in rows]
+        results: list[Any] = []
+        misses: list[Sequence[float]] = []
+        self._loop(False)(rows, self._param_data(), results, misses)
+        if misses:
+            done = iter([self(*row) for row in misses])
+            results = [next(done) if value is None else value for value in results]
+        return results
+
+    def _loop(self, backward: bool) -> Callable[..., Any]:
+        """The generated loop over rows through every trace (remade when a trace is added)."""
+        function = self._batch_functions.get(backward)
+        if function is None:
+            source = codegen.batch_source([entry.program for entry in self._entries], backward)
+            function = self._batch_functions[backward] = define(
+                source, "batch" if backward else "batch_forward"
+            )
+        return function
 
     def _rows(self, rows: Iterable[Sequence[float]]) -> list[Sequence[float]]:
         checked: list[Sequence[float]] = []
@@ -352,7 +392,8 @@ class Compiled:
 
     def _eager(self, numbers: Sequence[float], seed: float = 1.0) -> tuple[float, list[float], list[float]]:
         """The eager engine's answer (used inside ``detect_anomaly``, which names a bad op)."""
-        arguments: list[Any] = [x if k in self._number_positions else Value(x) for k, x in enumerate(numbers)]
+        plain = self._number_positions | self._static_positions
+        arguments: list[Any] = [x if k in plain else Value(x) for k, x in enumerate(numbers)]
         output = self.fn(*arguments)
         if not isinstance(output, Value):
             return tuple(v.data for v in output), [], []  # type: ignore[return-value]
@@ -376,7 +417,8 @@ class Compiled:
                 raise TraceError(f"verify: eager {value!r}, replay {replayed!r}")
             return True
         got, grads = self.value_and_grad(*numbers)
-        names = [n for k, n in enumerate(self.input_names) if k not in self._number_positions]
+        plain = self._number_positions | self._static_positions
+        names = [n for k, n in enumerate(self.input_names) if k not in plain]
         expected = [("output", value, got)]
         expected += [
             (f"d/d{n}", e, g)
@@ -402,6 +444,7 @@ def compile(
     params: object = None,
     *,
     numbers: Iterable[int | str] = (),
+    static: Iterable[int | str] = (),
     example: Sequence[float] | None = None,
     max_traces: int = MAX_TRACES,
 ) -> Compiled:
@@ -417,7 +460,7 @@ def compile(
     ``f.backward(*xs)`` accumulates into the params' ``.grad``, ``f.batch_backward(rows, weight)``
     does that for a weighted sum over rows, and ``f.source`` is the generated code.
     """
-    return Compiled(fn, params, numbers=numbers, example=example, max_traces=max_traces)
+    return Compiled(fn, params, numbers=numbers, static=static, example=example, max_traces=max_traces)
 
 
 # -- helpers ----------------------------------------------------------------------------------------

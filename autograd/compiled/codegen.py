@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
-from autograd.compiled.guards import GUARD_FUNCTIONS, Expression, failure, literal, render
+from autograd.compiled.guards import GUARD_FUNCTIONS, Expression, failure, leaves, literal, render
 from autograd.compiled.trace import Trace
 from autograd.engine import Value
 from autograd.ops import FLOAT_FUNCTIONS, INPUT_NAMES, Op
@@ -171,7 +171,10 @@ def _fold(expression: str) -> str:
 # -- names ------------------------------------------------------------------------------------------
 
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*\Z", re.ASCII)
-RESERVED = frozenset({"params", "seed", "grads", "rows", "row", "total", "misses", "inf", "nan"})
+RESERVED = frozenset(
+    {"params", "seed", "grads", "rows", "row", "total", "misses", "results", "ok", "inf", "nan"}
+    | {"type", "int", "round", "format", "str", "repr", "abs", "True", "False", "None"}  # used by guards
+)
 
 
 class Names:
@@ -199,30 +202,18 @@ class Names:
 
 
 class Program(NamedTuple):
-    """The generated code of one trace, in pieces that its three functions share."""
+    """The generated code of one trace, in pieces that its functions share."""
 
     arguments: tuple[str, ...]  # the function's inputs, in order
     params: str  # unpack the parameters' data
     forward: str  # one line per node
-    guards: tuple[tuple[str, str], ...]  # (true when the guard fails, the line it comes from) per guard
+    early: tuple[tuple[str, str], ...]  # guards on inputs and parameters only: (test, source line)
+    guards: tuple[tuple[str, str], ...]  # guards on computed nodes: (test, source line)
     backward: str  # one line per chain-rule step
     grads: str  # unpack the parameters' gradient accumulators
     output: str
     input_grads: str
     param_grads: str
-
-    def guard_lines(self, fail: Sequence[str], indent: str = "    ") -> str:
-        """The guards as ``if not test: <fail>`` lines, in a ``try`` (a test that raises fails)."""
-        if not self.guards:
-            return ""
-        lines = [f"{indent}# guards: what Python saw while tracing; if one fails, this trace does not apply"]
-        lines.append(f"{indent}try:")
-        for fails, where in self.guards:
-            lines.append(f"{indent}    if {fails}:  # {where}")
-            lines += [f"{indent}        {statement}" for statement in fail]
-        lines.append(f"{indent}except Exception:")
-        lines += [f"{indent}    {statement}" for statement in fail]
-        return "\n".join(lines) + "\n"
 
     def value_and_grad(self) -> str:
         """``value_and_grad(inputs..., params, seed, grads)``: ``(value, input grads, param grads)``,
@@ -230,8 +221,9 @@ class Program(NamedTuple):
         return (
             f"def value_and_grad({', '.join((*self.arguments, 'params', 'seed', 'grads'))}):\n"
             + self.params
+            + _checks(self.early, "    ", "return None")
             + self.forward
-            + self.guard_lines(["return None"])
+            + _checks(self.guards, "    ", "return None")
             + self.backward.replace("\n", "\n" + self.grads, 1)
             + f"    return {self.output}, {self.input_grads}, {self.param_grads}\n"
         )
@@ -241,32 +233,91 @@ class Program(NamedTuple):
         return (
             f"def forward({', '.join((*self.arguments, 'params'))}):\n"
             + self.params
+            + _checks(self.early, "    ", "return None")
             + self.forward
-            + self.guard_lines(["return None"])
+            + _checks(self.guards, "    ", "return None")
             + f"    return {self.output}\n"
         )
 
-    def batch(self) -> str:
-        """``batch(rows, params, seed, grads, misses) -> (sum of values, param grads)``: forward,
-        guards and backward in a loop over rows; a row whose guards fail goes to ``misses``."""
-        names = ", ".join(self.arguments) + ("," if len(self.arguments) == 1 else "")
-        body = (self.forward + self.backward).replace("\n    ", "\n        ")
-        forward, backward = body.split("        # backward", 1)
+    def row(self, indent: str, backward: bool, last: bool = False) -> str:
+        """One row's replay inside the batch loop: ``continue`` when done, fall through when a
+        guard fails (to the next trace). ``last``: nothing follows a trace without guards."""
+        if self.early:
+            return _ok(self.early, indent) + f"{indent}if ok:\n" + self._row_body(indent + "    ", backward)
+        return self._row_body(indent, backward, last)
+
+    def _row_body(self, indent: str, backward: bool, last: bool = False) -> str:
+        done = f"total += {self.output}" if backward else f"results.append({self.output})"
+        finish = _indent(self.backward, indent) if backward else ""
+        if not self.guards:
+            return (
+                _indent(self.forward, indent)
+                + finish
+                + f"{indent}{done}\n"
+                + ("" if last else f"{indent}continue\n")
+            )
+        inner = indent + "    "
         return (
-            "def batch(rows, params, seed, grads, misses):\n"
-            + self.params
-            + self.grads
-            + "    total = 0.0\n"
-            + "    for row in rows:\n"
-            + (f"        {names} = row\n" if self.arguments else "")
-            + "    "
-            + forward
-            + self.guard_lines(["misses.append(row)", "continue"], "        ")
-            + "        # backward"
-            + backward
-            + f"        total += {self.output}\n"
-            + f"    return total, {self.param_grads}\n"
+            _indent(self.forward, indent)
+            + _ok(self.guards, indent)
+            + f"{indent}if ok:\n"
+            + (_indent(self.backward, inner) if backward else "")
+            + f"{inner}{done}\n{inner}continue\n"
         )
+
+
+def _checks(guards: Sequence[tuple[str, str]], indent: str, fail: str) -> str:
+    """``guards`` as ``if not test: <fail>`` lines in a ``try`` (a test that raises fails)."""
+    if not guards:
+        return ""
+    lines = [f"{indent}# guards: what Python saw while tracing; if one fails, this trace does not apply"]
+    lines.append(f"{indent}try:")
+    for fails, where in guards:
+        lines += [f"{indent}    if {fails}:  # {where}", f"{indent}        {fail}"]
+    lines += [f"{indent}except Exception:", f"{indent}    {fail}"]
+    return "\n".join(lines) + "\n"
+
+
+def _ok(guards: Sequence[tuple[str, str]], indent: str) -> str:
+    """``ok = not (fails_1 or fails_2 ...)``, False if a test raises."""
+    tests = f"\n{indent}        or ".join(f"{fails}  # {where}" for fails, where in guards)
+    return (
+        f"{indent}try:\n{indent}    ok = not (\n{indent}        {tests}\n{indent}    )\n"
+        f"{indent}except Exception:\n{indent}    ok = False\n"
+    )
+
+
+def _indent(lines: str, indent: str) -> str:
+    return "".join(indent + line[4:] + "\n" for line in lines.splitlines())
+
+
+def batch_source(programs: Sequence[Program], backward: bool = True) -> str:
+    """The loop over rows for every trace at once: each row is replayed by the first trace whose
+    guards it passes (rows stay in order); a row that passes none goes to ``misses``.
+
+    ``batch(rows, params, seed, grads, misses) -> (sum of values, param grads)``, or with
+    ``backward=False``, ``batch_forward(rows, params, results, misses)`` appending each value
+    (``None`` for a miss)."""
+    first = programs[0]
+    names = ", ".join(first.arguments) + ("," if len(first.arguments) == 1 else "")
+    head = (
+        "def batch(rows, params, seed, grads, misses):\n"
+        if backward
+        else ("def batch_forward(rows, params, results, misses):\n")
+    )
+    source = (
+        head + first.params + (first.grads if backward else "") + ("    total = 0.0\n" if backward else "")
+    )
+    source += "    for row in rows:\n" + (f"        {names} = row\n" if first.arguments else "")
+    if len(programs) == 1 and not first.early and not first.guards:  # straight-line: no dispatch
+        source += first.row("        ", backward, last=True)
+        return source + (f"    return total, {first.param_grads}\n" if backward else "")
+    for k, program in enumerate(programs):
+        source += f"        # trace {k}\n" + program.row("        ", backward)
+    source += "        misses.append(row)\n"
+    if not backward:
+        return source + "        results.append(None)\n"
+    return source + f"    return total, {first.param_grads}\n"
 
 
 def generate(trace: Trace, arguments: Sequence[str], param_names: Sequence[str]) -> Program:
@@ -298,7 +349,13 @@ def generate(trace: Trace, arguments: Sequence[str], param_names: Sequence[str])
             op: Op = node._op  # type: ignore[assignment]
             forward = rule(op).forward.format(*[ref[c] for c in node.children])
             lines.append(f"    {ref[node]} = {forward}  # {op.name}")
-    guards = tuple((failure(g.test, name_of), g.where) for g in trace.guards)
+    inputs = set(declared)
+    early: list[tuple[str, str]] = []
+    guards: list[tuple[str, str]] = []
+    for guard in trace.guards:
+        test = (failure(guard.test, name_of), guard.where)
+        reads = [e[1] for e in leaves(guard.test) if e[0] == "node"]
+        (early if all(node in inputs for node in reads) else guards).append(test)
     backward, grad_of, param_grads = _backward(trace, ref, names, param_names)
     grads = ""
     if param_names:
@@ -314,7 +371,8 @@ def generate(trace: Trace, arguments: Sequence[str], param_names: Sequence[str])
         tuple(arguments),
         params,
         "\n".join(lines) + "\n",
-        guards,
+        tuple(early),
+        tuple(guards),
         backward,
         grads,
         ref[trace.output] if trace.output is not None else _tuple([ref[v] for v in trace.outputs]),

@@ -36,7 +36,8 @@ from typing import Any, NamedTuple
 #: ``("node", value)``, ``("number", k)`` (number input k), ``("literal", x)``,
 #: ``(symbol, left, right)`` for ``+ - * / // % ** < <= > >= == !=``, ``("neg", e)``, ``("pos", e)``,
 #: ``("call", name, e, *literal args)`` for ``abs int round floor ceil trunc format str repr``,
-#: ``("not", e)``, ``("raises", e)`` and ``("same", e, x)`` (exactly ``x``: sign of zero, nan).
+#: ``("not", e)``, ``("raises", e)``, ``("same", e, x)`` (exactly ``x``: sign of zero, nan) and
+#: ``("static", k, x)`` (static input k is exactly ``x``).
 Expression = tuple[Any, ...]
 
 
@@ -263,6 +264,9 @@ def render(expression: Expression, name: Callable[[Expression], str]) -> str:
         return name(expression)
     if kind == "literal":
         return literal(expression[1])
+    if kind == "static":  # a static input: exactly this value, of this type
+        source, value = name(("number", expression[1])), expression[2]
+        return f"(type({source}) is {type(value).__name__} and {source} == {literal(value)})"
     if kind in ("neg", "pos"):
         return f"({'-' if kind == 'neg' else '+'}{render(expression[1], name)})"
     if kind == "not":

@@ -220,20 +220,24 @@ class Trace:
 
 def record(
     fn: Callable[..., Any],
-    values: Sequence[float],
+    values: Sequence[Any],
     number_positions: frozenset[int],
     labels: Sequence[str],
     params: list[Value],
+    static_positions: frozenset[int] = frozenset(),
 ) -> Trace:
-    """Call ``fn`` at ``values`` (a ``Value`` per input, a traced number per number input) and
-    return what it built. The function's own exceptions propagate."""
+    """Call ``fn`` at ``values`` (a ``Value`` per input, a traced number per number input, the
+    value itself per static input) and return what it built. The function's exceptions propagate."""
     global _tracing
     inputs: list[Value] = []
     arguments: list[Any] = []
     recorder = Recorder([], params)
     numbers: list[Any] = []
     for k, (x, label) in enumerate(zip(values, labels)):
-        if k in number_positions:
+        if k in static_positions:
+            recorder.log.guards.append(Guard(("static", k, x), f"the static input {label} = {x!r}"))
+            arguments.append(x)
+        elif k in number_positions:
             number = TracedNumber(x, ("number", k), recorder.log)
             numbers.append(number)
             arguments.append(number)

@@ -335,3 +335,35 @@ def test_the_number_protocol_is_guarded() -> None:
     fn = lambda x: x * 2 if float(x) > 1 else x * x.item() + len(f"{x:.1f}")
     _, outcomes = check_everywhere(fn, [[2.0], [0.5], [3.0], [-12.0], [0.25]])
     assert set(outcomes) == {"matched"}
+
+
+def test_a_batch_replays_each_row_on_its_own_path_in_order() -> None:
+    w = Value(0.7, "w")
+
+    def fn(x: Value, t: Any) -> Value:
+        d = w * x - t
+        return 0.5 * d * d if abs(d.data) <= 1 else abs(d) - 0.5
+
+    rows = [[0.5, 0.0], [4.0, 0.0], [1.0, 1.0], [-3.0, 1.0], [2.0, 0.5]]
+    f = compile(fn, params=[w], numbers=["t"])
+    total, [dw] = f.batch_value_and_grad(rows, weight=0.5)
+    expected, grads = 0.0, 0.0
+    for x, t in rows:
+        out = fn(Value(x), t)
+        expected += out.data
+        grads += float(grad(out, [w])[0])
+    assert total == pytest.approx(0.5 * expected, rel=RTOL) and dw == pytest.approx(0.5 * grads, rel=RTOL)
+    assert f.n_traces == 2 and "# trace 1" in f.batch_source
+    assert f.batch_call(rows) == [fn(Value(x), t).data for x, t in rows]
+
+
+def test_static_inputs_are_passed_as_they_are_one_trace_per_value() -> None:
+    def fn(x: Value, k: Any) -> Value:
+        assert type(k) is int
+        return x * [1.0, 2.0, 3.0][k]
+
+    f = compile(fn, static=["k"])
+    assert f.batch_call([[1.5, 0], [1.5, 2], [2.0, 0], [1.0, 1]]) == [1.5, 4.5, 2.0, 2.0]
+    assert f.n_traces == 3
+    assert f.value_and_grad(2.0, 1) == (4.0, [2.0])
+    assert "(type(k) is int and k == 0)" in f.sources[0]

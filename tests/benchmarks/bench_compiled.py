@@ -93,7 +93,7 @@ def compiled_trainers(model: MLP, X: Sequence[Sequence[float]], y: Sequence[floa
     (plus the L2 term, compiled on its own)."""
     return {
         "whole": compile(lambda: moons_loss(model, X, y), params=model),
-        "sample": compile(lambda x0, x1, t: sample_loss(model, [x0, x1], t), params=model),
+        "sample": compile(lambda x0, x1, t: sample_loss(model, [x0, x1], t), params=model, numbers=["t"]),
         "penalty": compile(lambda: penalty(model), params=model),
     }
 
@@ -139,7 +139,7 @@ def train_compiled(
         {"whole": compile(lambda: moons_loss(model, X, y), params=model)}
         if not per_sample
         else {
-            "sample": compile(lambda x0, x1, t: sample_loss(model, [x0, x1], t), params=model),
+            "sample": compile(lambda x0, x1, t: sample_loss(model, [x0, x1], t), params=model, numbers=["t"]),
             "penalty": compile(lambda: penalty(model), params=model),
         }
     )
@@ -149,6 +149,54 @@ def train_compiled(
         loss = step()
         sgd(model.parameters(), 1.0 - 0.9 * k / steps)
     return time.perf_counter() - start, loss
+
+
+def fit_demo_seconds(steps: int = 100) -> float:
+    """The moons demo's training as a user runs it: ``fit(..., compile=True)`` (nn.losses.hinge, L2,
+    SGD 1.0 -> 0.1), compile and the first-batch check included."""
+    from nn import fit, l2_penalty
+    from nn.data import make_moons
+    from nn.losses import hinge
+    from nn.optim import SGD
+    from nn.schedules import LinearDecay
+
+    X, labels = make_moons(100, noise=0.1, seed=1)
+    y = [2 * t - 1 for t in labels]
+    start = time.perf_counter()
+    model = MLP(2, [16, 16, 1], seed=0)
+    optimizer = SGD(model.parameters(), lr=1.0)
+    fit(
+        model, X, y, loss=hinge, optimizer=optimizer, epochs=steps, compile=True, progress=False,
+        penalty=lambda m: l2_penalty(m.parameters(), lam=0.02, n=len(X)),
+        schedule=LinearDecay(optimizer, end_lr=0.1, total_steps=steps),
+    )  # fmt: skip
+    return time.perf_counter() - start
+
+
+def guard_cost(model: MLP, rows: list[list[float]], repeats: int) -> tuple[float, float, int]:
+    """Seconds per batch replay of a per-sample Huber-style loss (a Python branch on the margin's
+    number, so every row checks a guard), with its guards and with the same code without them."""
+    from autograd.compiled.codegen import batch_source, define
+
+    def branchy(x0: Any, x1: Any, t: Any) -> Any:
+        margin = 1 - t * model([x0, x1])
+        return margin * margin if abs(margin.data) < 1 else 2 * abs(margin) - 1
+
+    f = compile(branchy, params=model, numbers=["t"])
+    f.batch_value_and_grad(rows)  # traces every path the rows take
+    program = f._entries[0].program
+    guarded_loop = define(batch_source([program]), "batch")
+    bare = define(batch_source([program._replace(early=(), guards=())]), "batch")
+    ours = rows[:1] * len(rows)  # every row on the first trace's path
+    params, zeros = [p.data for p in model.parameters()], [0.0] * len(model.parameters())
+    timed = medians(
+        {
+            "guarded": lambda: guarded_loop(ours, params, 1.0, zeros, []),
+            "bare": lambda: bare(ours, params, 1.0, zeros, []),
+        },
+        repeats,
+    )
+    return timed["guarded"], timed["bare"], len(program.early + program.guards)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -241,6 +289,16 @@ def main(argv: list[str] | None = None) -> None:
         f"largest relative gradient difference from the floor: eager {worst(eager_grads):.1e}, "
         f"compiled whole batch {worst(grads_whole):.1e}, per sample {worst(grads_sample):.1e}"
     )
+    guarded, bare, n_guards = guard_cost(chainrule_model(weights), rows, 5 * args.repeats)
+    print(
+        f"\nguards: a per-sample loss with a branch on its number ({n_guards} guard per row): batch replay "
+        f"{1e3 * guarded:.2f} ms with its guards, {1e3 * bare:.2f} ms without: {guarded / bare - 1:+.1%}"
+    )
+    demo = statistics.median(fit_demo_seconds() for _ in range(3))
+    line = f"\nthe moons demo through fit(..., compile=True), 100 steps end to end: {demo:.2f} s"
+    if mg:
+        line += f"; micrograd's 100 steps ({100 * mg:.0f} s) take {100 * mg / demo:.0f}x longer"
+    print(line)
     print("\n100 steps of the demo (lr 1.0 -> 0.1), compile included, measured end to end:")
     for per_sample in (True, False):
         seconds, loss = train_compiled(weights, X, y, per_sample, 100)
