@@ -45,15 +45,15 @@ that is neither an input nor a declared parameter (usually a forgotten ``params=
 
 from __future__ import annotations
 
-import inspect
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from autograd.compiled import codegen
+from autograd.compiled.arguments import as_float, close, count, describe, difference, params_of, signature_of
 from autograd.compiled.codegen import Names, Program, define, generate
 from autograd.compiled.trace import Trace, TraceError, record
-from autograd.engine import Value, backpropagate, is_real_number
+from autograd.engine import Value, backpropagate
 from autograd.modes import grad_mode
 
 __all__ = ["Compiled", "TraceError", "compile"]
@@ -113,7 +113,7 @@ class Compiled:
         if isinstance(max_traces, bool) or not isinstance(max_traces, int) or max_traces < 1:
             raise ValueError(f"max_traces must be an int >= 1, got {max_traces!r}")
         self.fn = fn
-        self.params, labels = _params_of(params)
+        self.params, labels = params_of(params)
         names = Names()
         self.param_names = [names.take(label) for label in labels]
         self.max_traces = max_traces
@@ -126,14 +126,14 @@ class Compiled:
         self.compile_seconds = 0.0
         self._entries: list[_Entry] = []
         if example is not None:
-            self._first_trace([_as_float(x, f"example[{i}]") for i, x in enumerate(example)])
+            self._first_trace([as_float(x, f"example[{i}]") for i, x in enumerate(example)])
 
     # -- tracing ---------------------------------------------------------------------------------------
 
     def _first_trace(self, numbers: list[Any]) -> None:
-        wanted, arity = _signature_of(self.fn)
+        wanted, arity = signature_of(self.fn)
         if arity is not None and arity != len(numbers):
-            raise ValueError(f"the compiled function takes {_count(arity, 'input')}, got {len(numbers)}")
+            raise ValueError(f"the compiled function takes {count(arity, 'input')}, got {len(numbers)}")
         if len(wanted) < len(numbers):
             wanted = [f"x{i}" for i in range(len(numbers))]
         taken = Names(self.param_names)
@@ -169,11 +169,11 @@ class Compiled:
             raise TraceError(
                 "the function built a different graph or made different decisions when traced twice "
                 "at the same inputs (randomness such as dropout, or state that changes between calls), "
-                f"so no trace can stand for it; first difference: {_difference(program, second)}"
+                f"so no trace can stand for it; first difference: {difference(program, second)}"
             )
         outside = [v for v in trace.outside_leaves() if v in set(again.outside_leaves())]
         if outside:
-            shown = ", ".join(_describe(v) for v in outside[:3])
+            shown = ", ".join(describe(v) for v in outside[:3])
             more = f" and {len(outside) - 3} more" if len(outside) > 3 else ""
             raise TraceError(
                 f"the function reads {len(outside)} leaf Value(s) that are neither inputs nor declared "
@@ -200,7 +200,7 @@ class Compiled:
 
     def _entry(self) -> _Entry:
         if not self._entries:
-            if _signature_of(self.fn)[1] != 0:
+            if signature_of(self.fn)[1] != 0:
                 raise RuntimeError(
                     "not traced yet: call the compiled function once, or pass example=(...) to "
                     "compile() to trace it right away"
@@ -239,23 +239,23 @@ class Compiled:
         """The inputs as floats (static ones as they are), checked; the first call traces."""
         if not self._entries and self.n_inputs < 0:
             wanted = self._static_wanted()
-            numbers = [x if i in wanted else _as_float(x, f"input {i}") for i, x in enumerate(inputs)]
+            numbers = [x if i in wanted else as_float(x, f"input {i}") for i, x in enumerate(inputs)]
             self._first_trace(numbers)
             return numbers
         if len(inputs) != self.n_inputs:
             raise ValueError(
-                f"the compiled function takes {_count(self.n_inputs, 'input')} "
+                f"the compiled function takes {count(self.n_inputs, 'input')} "
                 f"({', '.join(self.input_names) or 'none'}), got {len(inputs)}"
             )
         static = self._static_positions
         return [
-            x if type(x) is float or i in static else _as_float(x, f"input {i} ({self.input_names[i]})")
+            x if type(x) is float or i in static else as_float(x, f"input {i} ({self.input_names[i]})")
             for i, x in enumerate(inputs)
         ]
 
     def _static_wanted(self) -> set[Any]:
         """The static positions before the first trace resolves them (names need the signature)."""
-        names = _signature_of(self.fn)[0]
+        names = signature_of(self.fn)[0]
         return {names.index(s) if isinstance(s, str) and s in names else s for s in self._wanted[1]}
 
     def _param_data(self) -> list[float]:
@@ -306,7 +306,7 @@ class Compiled:
         """Forward and backward: ``p.grad += d(output)/dp * gradient`` for every parameter (leaves
         accumulate, as after eager ``output.backward()``). Returns the output."""
         numbers = self._one_output(self._numbers(inputs))
-        seed = _as_float(gradient, "gradient")
+        seed = as_float(gradient, "gradient")
         if grad_mode.get().check_anomaly:
             value, _, grads = self._eager(numbers, seed)
             grads = [p.grad + g for p, g in zip(self.params, grads)]
@@ -334,7 +334,7 @@ class Compiled:
     def _batch(
         self, rows: Iterable[Sequence[float]], weight: float, grads: list[float]
     ) -> tuple[float, list[float]]:
-        seed = _as_float(weight, "weight")
+        seed = as_float(weight, "weight")
         pending = self._rows(rows)
         self._one_output([])
         if grad_mode.get().check_anomaly:
@@ -413,7 +413,7 @@ class Compiled:
         value, input_grads, param_grads = self._eager(numbers)
         if self._entries[0].n_outputs != 1:
             replayed = self(*numbers)
-            if not all(_close(a, b, rtol) for a, b in zip(value, replayed)):  # type: ignore[call-overload]
+            if not all(close(a, b, rtol) for a, b in zip(value, replayed)):  # type: ignore[call-overload]
                 raise TraceError(f"verify: eager {value!r}, replay {replayed!r}")
             return True
         got, grads = self.value_and_grad(*numbers)
@@ -425,7 +425,7 @@ class Compiled:
             for n, e, g in zip([*names, *self.param_names], [*input_grads, *param_grads], grads)
         ]
         for what, e, g in expected:
-            if not _close(e, g, rtol):
+            if not close(e, g, rtol):
                 raise TraceError(f"verify: {what}: eager {e!r}, replay {g!r}")
         return True
 
@@ -434,8 +434,8 @@ class Compiled:
         if not self._entries:
             return f"<compiled {name}: not traced yet>"
         return (
-            f"<compiled {name}: {_count(self.n_inputs, 'input')}, {_count(len(self.params), 'param')}, "
-            f"{_count(self.n_traces, 'trace')}, {self._entries[0].n_nodes} nodes>"
+            f"<compiled {name}: {count(self.n_inputs, 'input')}, {count(len(self.params), 'param')}, "
+            f"{count(self.n_traces, 'trace')}, {self._entries[0].n_nodes} nodes>"
         )
 
 
@@ -461,91 +461,3 @@ def compile(
     does that for a weighted sum over rows, and ``f.source`` is the generated code.
     """
     return Compiled(fn, params, numbers=numbers, static=static, example=example, max_traces=max_traces)
-
-
-# -- helpers ----------------------------------------------------------------------------------------
-
-
-def _params_of(params: object) -> tuple[list[Value], list[str]]:
-    """Parameters and their names, from a list of Values, a mapping name -> Value, or a module."""
-    if params is None:
-        return [], []
-    named: Iterable[tuple[object, object]]
-    if isinstance(params, Mapping):
-        named = params.items()
-    elif callable(getattr(params, "named_parameters", None)):
-        named = params.named_parameters()  # type: ignore[attr-defined]
-    elif callable(getattr(params, "parameters", None)):
-        named = (("", p) for p in params.parameters())  # type: ignore[attr-defined]
-    elif isinstance(params, (Value, str, bytes)) or not isinstance(params, Iterable):
-        raise TypeError(
-            "params must be a list of Values (model parameters), a mapping name -> Value, or a "
-            f"module with parameters(); got {type(params).__name__}"
-        )
-    else:
-        named = (("", p) for p in params)
-    values: list[Value] = []
-    labels: list[str] = []
-    seen: set[Value] = set()
-    for i, (name, p) in enumerate(named):
-        if not isinstance(p, Value):
-            raise TypeError(f"params[{i}] must be a Value, got {type(p).__name__}")
-        if not p.is_leaf:
-            raise ValueError(
-                f"params[{i}] ({_describe(p)}) is the result of an op ({p.op!r}), not a leaf: "
-                "parameters are leaf Values such as a model's weights"
-            )
-        if p in seen:
-            raise ValueError(f"params[{i}] ({_describe(p)}) is listed twice")
-        seen.add(p)
-        values.append(p)
-        labels.append(str(name) or p.label or f"p{i}")
-    return values, labels
-
-
-def _describe(node: Value) -> str:
-    label = f"label={node.label!r}, " if node.label else ""
-    return f"Value({label}data={node.data!r})"
-
-
-def _signature_of(fn: Callable[..., Any]) -> tuple[list[str], int | None]:
-    """``fn``'s positional parameter names, and how many inputs it takes (None if that varies)."""
-    try:
-        parameters = list(inspect.signature(fn).parameters.values())
-    except (TypeError, ValueError):
-        return [], None
-    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-    names = [p.name for p in parameters if p.kind in positional]
-    varies = any(
-        p.kind == inspect.Parameter.VAR_POSITIONAL or (p.kind in positional and p.default is not p.empty)
-        for p in parameters
-    )
-    return names, None if varies else len(names)
-
-
-def _as_float(x: object, where: str) -> float:
-    if type(x) is float:
-        return x
-    if isinstance(x, Value) or not is_real_number(x):
-        hint = " (pass its number: v.data)" if isinstance(x, Value) else ""
-        raise TypeError(f"{where} must be a real number (int or float), got {type(x).__name__}{hint}")
-    return float(x)  # type: ignore[arg-type]
-
-
-def _close(expected: float, got: float, rtol: float) -> bool:
-    if expected == got or (expected != expected and got != got):
-        return True
-    return abs(expected - got) <= rtol * max(abs(expected), abs(got))
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'s' * (n != 1)}"
-
-
-def _difference(first: Program, second: Program) -> str:
-    old = (first.forward + "".join(f"guard {t}\n" for t, _ in first.guards)).splitlines()
-    new = (second.forward + "".join(f"guard {t}\n" for t, _ in second.guards)).splitlines()
-    for a, b in zip(old, new):
-        if a != b:
-            return f"`{a.strip()}`, then `{b.strip()}`"
-    return f"{len(old)} lines, then {len(new)}"

@@ -101,6 +101,7 @@ class Recorder:
 _FLOAT_CODE = getattr(getattr(Value, "__float__", None), "__code__", None)
 _active: contextvars.ContextVar[Recorder | None] = contextvars.ContextVar("chainrule_trace", default=None)
 _SLOT = Value.__dict__["data"]  # the slot descriptor that stores a Value's number
+_GRAD_SLOT = Value.__dict__["grad"]
 _lock = threading.Lock()
 _tracing = 0  # traces in progress (any thread): while > 0, Value.data is a _DataReads
 
@@ -128,6 +129,28 @@ class _DataReads:
                     "a replay would not repeat that. Compute a new Value instead"
                 )
         _SLOT.__set__(node, value)
+
+
+class _GradReads:
+    """``Value.grad`` during a trace: the engine reads it (``backward()`` inside the function), the
+    function may not (a gradient is no input of the replay: it would be frozen)."""
+
+    def __get__(self, node: Value | None, owner: type | None = None) -> Any:
+        if node is None:
+            return self
+        recorder = _active.get()
+        if recorder is not None and recorder.log.active:
+            filename = sys._getframe(1).f_code.co_filename
+            if filename not in guards._OWN_FILES and not filename.startswith(guards._GENERATED):
+                raise TraceError(
+                    f"the function reads a .grad ({guards.user_line()}): a replay cannot follow it. "
+                    "Compute with Values (grad(..., create_graph=True) for a derivative), or use the "
+                    "eager engine"
+                )
+        return _GRAD_SLOT.__get__(node, owner)
+
+    def __set__(self, node: Value, value: Any) -> None:
+        _GRAD_SLOT.__set__(node, value)
 
 
 def _float_into_leaf(number: TracedNumber) -> bool:
@@ -250,6 +273,7 @@ def record(
     with _lock:
         _tracing += 1
         setattr(Value, "data", _DataReads())  # noqa: B010  (mypy: a slot)
+        setattr(Value, "grad", _GradReads())  # noqa: B010
     token = _active.set(recorder)
     try:
         with enable_grad():
@@ -261,6 +285,7 @@ def record(
             _tracing -= 1
             if _tracing == 0:
                 setattr(Value, "data", _SLOT)  # noqa: B010
+                setattr(Value, "grad", _GRAD_SLOT)  # noqa: B010
     if isinstance(result, Value):
         return Trace([result], inputs, params, recorder, numbers)
     if isinstance(result, (list, tuple)) and result and all(isinstance(v, Value) for v in result):

@@ -367,3 +367,18 @@ def test_static_inputs_are_passed_as_they_are_one_trace_per_value() -> None:
     assert f.n_traces == 3
     assert f.value_and_grad(2.0, 1) == (4.0, [2.0])
     assert "(type(k) is int and k == 0)" in f.sources[0]
+
+
+def test_reading_a_grad_is_refused() -> None:
+    w = Value(1.0, "w")
+    w.grad = 3.0
+    with pytest.raises(TraceError, match=r"reads a \.grad .*test_compiled_guards\.py"):
+        compile(lambda x: x * w.grad, params=[w])(2.0)
+
+    def inner_backward(x: Value) -> Value:
+        y = x * x
+        y.backward()  # the engine reads and writes .grad: allowed
+        return y * 2
+
+    f = compile(inner_backward)
+    assert f.value_and_grad(3.0) == (18.0, [12.0])
