@@ -49,7 +49,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from autograd.compiled import codegen
+from autograd.compiled import batch, codegen
 from autograd.compiled.arguments import as_float, close, count, describe, difference, params_of, signature_of
 from autograd.compiled.codegen import Names, Program, define, generate
 from autograd.compiled.trace import Trace, TraceError, record
@@ -66,6 +66,7 @@ class _Entry:
 
     def __init__(self, program: Program, trace: Trace) -> None:
         self.program = program
+        self._columns: dict[frozenset[tuple[str, type]], Callable[..., Any] | None] = {}
         self.n_nodes = len(trace.order)
         self.n_outputs = len(trace.outputs)
         self.value_and_grad = define(program.value_and_grad(), "value_and_grad")
@@ -75,6 +76,13 @@ class _Entry:
         if self._forward is None:
             self._forward = define(self.program.forward_only(), "forward")
         return self._forward(*args)
+
+    def columns(self, static: dict[str, type]) -> Callable[..., Any] | None:
+        """This trace over columns (NumPy), or None if it cannot be vectorized (made once)."""
+        key = frozenset(static.items())
+        if key not in self._columns:
+            self._columns[key] = batch.vectorize(self.program, static)
+        return self._columns[key]
 
     def first_failure(self, numbers: Sequence[float], params: list[float]) -> int:
         """The index of the first guard that fails at these inputs (-1 if none does)."""
@@ -117,6 +125,8 @@ class Compiled:
         names = Names()
         self.param_names = [names.take(label) for label in labels]
         self.max_traces = max_traces
+        #: batch_* replay what they can over NumPy columns (needs NumPy; False: row by row)
+        self.columns = batch.AVAILABLE
         self._wanted = (list(numbers), list(static))
         self._number_positions: frozenset[int] = frozenset()
         self._static_positions: frozenset[int] = frozenset()
@@ -343,6 +353,9 @@ class Compiled:
                 grads = [g + h for g, h in zip(grads, row_grads)]
             return seed * sum(self._eager(row)[0] for row in pending), grads
         params = self._param_data()
+        fast, grads, pending = self._columns(pending, seed, grads, params)
+        if not pending:
+            return seed * fast, list(grads)
         while True:  # in row order, from the given grads; a row no trace covers gets its own, then again
             misses: list[Sequence[float]] = []
             total, new_grads = self._loop(True)(pending, params, seed, grads, misses)
@@ -350,7 +363,24 @@ class Compiled:
                 break
             self._trace(list(misses[0]))
         grads = new_grads
+        total += fast
         return seed * total, list(grads)
+
+    def _columns(
+        self, rows: list[Sequence[float]], seed: float, grads: list[float], params: list[float]
+    ) -> tuple[float, list[float], list[Sequence[float]]]:
+        """Replay the rows over columns (NumPy, :mod:`autograd.compiled.batch`) when the traces so
+        far cover them all: ``(sum of values, grads, [])``; otherwise ``(0.0, grads, rows)``."""
+        got = batch.columns_of(rows, self._static_positions) if self._entries and self.columns else None
+        if got is None:
+            return 0.0, grads, rows
+        columns, kinds = got
+        static = {self.input_names[k]: kind for k, kind in kinds.items()}
+        traces = [entry.columns(static) for entry in self._entries]
+        total, new_grads, left = batch.replay(traces, columns, params, seed, grads)
+        if len(left):  # some rows need the per-row replay: all of them go there, in their order
+            return 0.0, grads, rows
+        return total, new_grads, []
 
     def batch_call(self, rows: Iterable[Sequence[float]]) -> list[Any]:
         """``[f(*row) for row in rows]``, in one generated loop (the parameters read once)."""

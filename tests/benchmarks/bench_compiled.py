@@ -237,11 +237,28 @@ def main(argv: list[str] | None = None) -> None:
     sample_compile = time.perf_counter() - start
     whole_step = compiled_loss_and_step(whole_model, whole_replays, rows, per_sample=False)
     sample_step = compiled_loss_and_step(sample_model, sample_replays, rows, per_sample=True)
+    sample_replays["sample"].columns = False  # row by row; the columns row below uses NumPy
+    columns_model = chainrule_model(weights)
+    columns_replays = compiled_trainers(columns_model, X, y)
+    columns_replays["sample"].batch_value_and_grad(rows)  # traces and vectorizes
+    columns_step = compiled_loss_and_step(columns_model, columns_replays, rows, per_sample=True)
+    if not columns_replays["sample"].columns:
+        columns_step = None  # type: ignore[assignment]  # no NumPy: the row is left out
     floor_params = list(weights)
     result.update(
         medians(
             {
                 "chainrule compiled, per sample": lambda: (sample_step(), sgd(sample_model.parameters(), lr)),
+                **(
+                    {
+                        "chainrule compiled, batch over NumPy columns": lambda: (
+                            columns_step(),
+                            sgd(columns_model.parameters(), lr),
+                        )
+                    }
+                    if columns_step is not None
+                    else {}
+                ),
                 "chainrule compiled, whole batch": lambda: (whole_step(), sgd(whole_model.parameters(), lr)),
                 "hand-written floats (the floor)": lambda: floor_moons.sgd_step(floor_params, X, y, lr),
             },

@@ -1,0 +1,105 @@
+"""Batch replay over NumPy columns: the same numbers as eager, rows a trace cannot take row by row."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from autograd import Value, grad
+from autograd.compiled import batch, compile
+from autograd.testing import expressions, mlp_expressions, points
+
+pytest.importorskip("numpy", reason="the batch replay over columns needs the optional numpy (the fast extra)")
+
+RTOL = 1e-12
+
+
+def close(expected: float, got: float) -> bool:
+    if expected == got or (math.isnan(expected) and math.isnan(got)):
+        return True
+    return math.isclose(expected, got, rel_tol=RTOL, abs_tol=1e-300)
+
+
+def eager_sum(
+    fn: Callable[..., Value], params: Sequence[Value], rows: Sequence[Sequence[Any]]
+) -> tuple[float, list[float]]:
+    """Sum over rows of fn's value and of its gradient w.r.t. the params, eagerly."""
+    total, grads = 0.0, [0.0] * len(params)
+    for row in rows:
+        out = fn(*[Value(x) if isinstance(x, float) else x for x in row])
+        total += out.data
+        grads = [g + float(h) for g, h in zip(grads, grad(out, list(params)))]
+    return total, grads
+
+
+def check(fn: Callable[..., Value], params: Sequence[Value], rows: list[list[Any]], **options: Any) -> Any:
+    f = compile(fn, params=list(params), **options)
+    f.batch_value_and_grad(rows)  # traces every path
+    total, grads = f.batch_value_and_grad(rows)
+    expected_total, expected_grads = eager_sum(fn, params, rows)
+    assert close(expected_total, total), (expected_total, total)
+    for e, g in zip(expected_grads, grads):
+        assert close(e, g), (expected_grads, grads)
+    return f
+
+
+@given(mlp_expressions(activations=("tanh", "relu", "sigmoid", "linear")), st.data())
+def test_random_mlps_over_columns_equal_eager(expression: Any, data: st.DataObject) -> None:
+    n = expression.n_inputs
+    w = Value(data.draw(st.floats(-2, 2)), "w")
+    rows = [data.draw(points(n)) for _ in range(batch.MIN_ROWS)]
+    f = check(lambda *xs: expression(*xs) * w, [w], rows)
+    assert f._entries[0].columns({}) is not None  # it did run over columns
+
+
+@given(expressions(max_inputs=3, max_ops=8), st.data())
+def test_random_graphs_over_columns_equal_eager(expression: Any, data: st.DataObject) -> None:
+    w = Value(data.draw(st.floats(0.5, 2)), "w")
+    rows = [data.draw(points(expression.n_inputs)) for _ in range(batch.MIN_ROWS)]
+    check(lambda *xs: expression(*xs) * w + w * w, [w], rows)
+
+
+def test_static_labels_run_over_columns_in_row_order_bit_for_bit() -> None:
+    nn = pytest.importorskip("nn")
+    model = nn.MLP(2, [8, 8, 1], seed=0)
+    rng = random.Random(0)
+    rows = [[rng.uniform(-2, 2), rng.uniform(-2, 2), rng.choice([-1, 1])] for _ in range(40)]
+    f = compile(lambda x0, x1, t: (1 - t * model([x0, x1])).relu(), params=model, static=["t"])
+    f.batch_value_and_grad(rows)  # both labels traced
+    assert all(entry.columns({"t": int}) is not None for entry in f._entries)
+    over_columns = f.batch_value_and_grad(rows, 0.025)
+    f.columns = False
+    row_by_row = f.batch_value_and_grad(rows, 0.025)
+    assert over_columns[1] == row_by_row[1]  # each parameter gets one term per row, added in row order
+    assert close(row_by_row[0], over_columns[0])
+
+
+def test_rows_whose_trace_has_guards_on_computed_values_go_row_by_row() -> None:
+    w = Value(0.7, "w")
+
+    def huber(x: Value, t: Any) -> Value:
+        d = w * x - t
+        return 0.5 * d * d if abs(d.data) <= 1 else abs(d) - 0.5
+
+    rows = [[x / 4, float(k % 3)] for k, x in enumerate(range(-20, 20))]
+    f = check(huber, [w], rows, numbers=["t"])
+    assert f.n_traces == 2 and all(entry.columns({}) is None for entry in f._entries)
+
+
+def test_ieee_values_over_columns() -> None:
+    w = Value(1.5, "w")
+    rows = [[x] for x in (0.0, -1.0, 2.0, -0.0, 1e308, -1e308, 3.0, 0.5) * 2]
+    check(lambda x: (x * w).log() + 1 / x + (x * w).sqrt() + (x * 1000).exp() + (x * w) ** 0.5, [w], rows)
+
+
+def test_without_numpy_the_rows_go_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch, "AVAILABLE", False)
+    w = Value(0.5, "w")
+    f = check(lambda x: (x * w).tanh(), [w], [[x / 10] for x in range(20)])
+    assert not f.columns
