@@ -192,9 +192,10 @@ def replay(
         with np.errstate(all="ignore"):
             mask, out, grad_columns = replay_columns([column[left] for column in columns], params, seed)
         rows = left if mask is True else left[mask]
-        values[rows] = out
-        if grad_columns:
-            terms[:, rows] = np.array([np.broadcast_to(g, rows.shape) for g in grad_columns])
+        every = mask is True and len(rows) == n  # all rows: whole-row assignments, no indexing
+        values[slice(None) if every else rows] = out
+        for k, g in enumerate(grad_columns):
+            terms[k, slice(None) if every else rows] = g
         covered[rows] = True
         left = left if mask is True else left[np.logical_not(mask)]
         if mask is True:

@@ -144,10 +144,11 @@ def train_compiled(
         }
     )
     step = compiled_loss_and_step(model, replays, rows, per_sample)
+    params = model.parameters()
     loss = 0.0
     for k in range(steps):
         loss = step()
-        sgd(model.parameters(), 1.0 - 0.9 * k / steps)
+        sgd(params, 1.0 - 0.9 * k / steps)
     return time.perf_counter() - start, loss
 
 
@@ -245,21 +246,26 @@ def main(argv: list[str] | None = None) -> None:
     if not columns_replays["sample"].columns:
         columns_step = None  # type: ignore[assignment]  # no NumPy: the row is left out
     floor_params = list(weights)
+    sample_params, columns_params, whole_params = (
+        sample_model.parameters(),
+        columns_model.parameters(),
+        whole_model.parameters(),
+    )
     result.update(
         medians(
             {
-                "chainrule compiled, per sample": lambda: (sample_step(), sgd(sample_model.parameters(), lr)),
+                "chainrule compiled, per sample": lambda: (sample_step(), sgd(sample_params, lr)),
                 **(
                     {
                         "chainrule compiled, batch over NumPy columns": lambda: (
                             columns_step(),
-                            sgd(columns_model.parameters(), lr),
+                            sgd(columns_params, lr),
                         )
                     }
                     if columns_step is not None
                     else {}
                 ),
-                "chainrule compiled, whole batch": lambda: (whole_step(), sgd(whole_model.parameters(), lr)),
+                "chainrule compiled, whole batch": lambda: (whole_step(), sgd(whole_params, lr)),
                 "hand-written floats (the floor)": lambda: floor_moons.sgd_step(floor_params, X, y, lr),
             },
             args.repeats,
