@@ -82,7 +82,7 @@ def jvp(fn: Callable[..., Outputs], inputs: Sequence[Any], tangents: Sequence[An
         returned = fn(*leaves)
         single = not isinstance(returned, (list, tuple))
         outputs = [_check_output(out, "jvp: fn") for out in ([returned] if single else returned)]
-        seeds = tangents if on_values else [to_float(t) for t in tangents]
+        seeds = [t if isinstance(t, Value) else to_float(t) for t in tangents]
         tangent = _push_tangents(outputs, dict(zip(leaves, seeds)), on_values)
     zero: Any = Value(0.0) if on_values else 0.0
     values = [out if on_values else out.data for out in outputs]
@@ -192,6 +192,10 @@ def gradcheck(
             raise TypeError(f"gradcheck: inputs[{i}] must be a real number, got {type(x).__name__}")
         if not math.isfinite(to_float(x)):
             raise ValueError(f"gradcheck: inputs[{i}] is {x!r:.40}; finite differences need finite inputs")
+    for name, number in (("eps", eps), ("atol", atol), ("rtol", rtol)):
+        if isinstance(number, bool) or not is_real_number(number):
+            raise TypeError(f"gradcheck: {name} must be a real number, got {type(number).__name__}")
+    eps, atol, rtol = to_float(eps), to_float(atol), to_float(rtol)  # 10**400 is inf: refused below
     if not 0 < eps < math.inf:
         raise ValueError(f"gradcheck: eps must be a finite positive step, got {eps}")
     if not (0 <= atol < math.inf and 0 <= rtol < math.inf):

@@ -210,11 +210,11 @@ def _register(function: Callable[..., Any], base: str, parameters: tuple[str, ..
         nonlocal written_for_values
         if not written_for_values:
             try:
-                return float(function(*args))
+                return numerics.to_float(function(*args))  # 10**400 is inf
             except AttributeError:  # e.g. 'float' object has no attribute 'sigmoid'
                 written_for_values = True
         with graph.no_grad():
-            return float(function(*map(graph.value, args)))
+            return numerics.to_float(function(*map(graph.value, args)))
 
     on_floats.__name__ = on_floats.__qualname__ = candidate
     FLOAT_FUNCTIONS[candidate] = on_floats

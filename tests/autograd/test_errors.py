@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from autograd import Value, grad, gradcheck, jvp, no_grad
+from autograd import Op, Value, apply, grad, gradcheck, jvp, no_grad
 from autograd.engine import backpropagate
 
 
@@ -269,3 +269,25 @@ def test_backpropagate_takes_one_output() -> None:
     a, b = Value(1.0), Value(2.0)
     with pytest.raises(TypeError, match="backpropagate takes one output Value, got list"):
         backpropagate([a * b, a + b])  # type: ignore[arg-type]  # was: unhashable type: 'list'
+
+
+def test_jvp_with_value_inputs_and_a_tangent_beyond_float_range() -> None:
+    value, tangent = jvp(lambda a: a * 2, [Value(2.0)], [10**400])
+    assert (value.data, tangent.data) == (4.0, math.inf)
+
+
+def test_gradcheck_settings_beyond_float_range_are_refused_by_name() -> None:
+    with pytest.raises(ValueError, match="eps must be a finite positive step, got inf"):
+        gradcheck(lambda a: a * 2, [1.0], eps=10**400)  # 10**400 < math.inf is True for an int
+    with pytest.raises(ValueError, match="atol=inf"):
+        gradcheck(lambda a: a * 2, [1.0], atol=10**400)
+    with pytest.raises(TypeError, match="eps must be a real number, got str"):
+        gradcheck(lambda a: a * 2, [1.0], eps="small")  # type: ignore[arg-type]
+
+
+def test_a_custom_op_returning_an_int_beyond_float_range_gives_inf() -> None:
+    huge = Op("huge", lambda a: 10**400, [lambda a, out: 10**400])
+    x = Value(1.0)
+    y = apply(huge, x)
+    (y * 2).backward()
+    assert (y.data, x.grad) == (math.inf, math.inf)
