@@ -156,7 +156,8 @@ def trace_network(
         cost = _cost(network, target, loss)
     parameters = [p for layer in network.layers for p in layer.parameters()]
     nodes = [*network.inputs, *(v for row in network.neurons for s in row for v in (s.z, s.a)), *parameters]
-    network.cost, network.targets = cost, [target]
+    network.cost = cost
+    network.targets = list(target) if isinstance(target, (list, tuple)) else [target]
     network.grads = dict(zip(nodes, (float(g) for g in grad(cost, nodes))))
     _deltas(network)
     return network

@@ -191,3 +191,10 @@ def test_steps_print_the_equations_with_numbers() -> None:
     assert str(steps[1]) == "cost: C = mse([2.5], [0.0]) = 6.25"
     assert str(steps[2]) == "delta L0.N0: δ = ∂C/∂a = 5 × linear'(z) = 5 × 1 = 5"
     assert str(steps[3]) == "gradients L0.N0: ∂C/∂w0 = 1×5 = 5; ∂C/∂w1 = (-1)×5 = -5; ∂C/∂b = δ = 5"
+
+
+def test_the_cost_step_shows_a_vector_target_like_the_outputs() -> None:
+    steps = network_stepthrough(MLP(2, [3, 2], seed=0), [0.5, -1.0], [1.0, 0.0], mse).steps
+    cost = next(step for step in steps if isinstance(step, CostStep))
+    assert cost.targets == ("1.0", "0.0")
+    assert str(cost).startswith("cost: C = mse([") and "], [1.0, 0.0]) = " in str(cost)
