@@ -163,9 +163,11 @@ def vectorize(program: Program, static: dict[str, type]) -> Callable[..., Any] |
         lines.append(f"    {g} = 0.0")
     lines += ["    " + line for line in (forward + "\n" + backward).splitlines()]
     lines.append(f"    return mask, {program.output}, [{', '.join(grads)}]")
-    scope = _array_functions()
-    exec(compile("\n".join(lines) + "\n", "<chainrule compiled columns>", "exec"), scope)
-    function: Callable[..., Any] = scope["columns"]
+    defined: dict[str, Any] = {}
+    exec(
+        compile("\n".join(lines) + "\n", "<chainrule compiled columns>", "exec"), _array_functions(), defined
+    )
+    function: Callable[..., Any] = defined["columns"]
     return function
 
 

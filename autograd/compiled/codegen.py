@@ -30,10 +30,11 @@ def namespace() -> dict[str, Any]:
 
 
 def define(source: str, name: str) -> Callable[..., Any]:
-    """Compile generated source and return the function it defines."""
-    scope = namespace()
-    exec(builtins.compile(source, f"<chainrule compiled {name}>", "exec"), scope)
-    function: Callable[..., Any] = scope[name]
+    """Compile generated source and return the function it defines (bound apart from the namespace,
+    so a user op's function registered under the same name is not shadowed)."""
+    defined: dict[str, Any] = {}
+    exec(builtins.compile(source, f"<chainrule compiled {name}>", "exec"), namespace(), defined)
+    function: Callable[..., Any] = defined[name]
     return function
 
 

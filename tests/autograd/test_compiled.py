@@ -6,6 +6,7 @@ import math
 import random
 import re
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -429,3 +430,16 @@ def test_verify_compares_with_the_eager_engine() -> None:
     assert f.verify(1.0, 2.0) and f.verify(3.0, 2.0)  # the second re-traces
     g = compile(lambda x: [x * 2, x.relu()])
     assert g.verify(-1.0)
+
+
+def test_a_user_op_written_as_python_callables_compiles() -> None:
+    import autograd
+
+    def forward(a: float) -> float:
+        return a / (1 + math.exp(-a))
+
+    def derivative(a: Any, out: Any) -> Any:  # swish' = out + sigmoid(a) (1 - out)
+        return out + (1 - out) * (a.sigmoid() if isinstance(a, Value) else 1 / (1 + math.exp(-a)))
+
+    swish = autograd.Op("swish_test", forward, [derivative])
+    check_against_eager(lambda x: autograd.apply(swish, x) * x, [0.5], [-1.0], [2.0], [0.0])
