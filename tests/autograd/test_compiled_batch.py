@@ -18,6 +18,16 @@ from autograd.testing import expressions, mlp_expressions, points
 pytest.importorskip("numpy", reason="the batch replay over columns needs the optional numpy (the fast extra)")
 
 RTOL = 1e-12
+ROWS = 16
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _small_batches_run_over_columns() -> Any:
+    """Columns from 16 rows on (the default threshold is for speed, not for correctness)."""
+    before = batch.MIN_ROWS
+    batch.MIN_ROWS = ROWS
+    yield
+    batch.MIN_ROWS = before
 
 
 def close(expected: float, got: float) -> bool:
@@ -53,7 +63,7 @@ def check(fn: Callable[..., Value], params: Sequence[Value], rows: list[list[Any
 def test_random_mlps_over_columns_equal_eager(expression: Any, data: st.DataObject) -> None:
     n = expression.n_inputs
     w = Value(data.draw(st.floats(-2, 2)), "w")
-    rows = [data.draw(points(n)) for _ in range(batch.MIN_ROWS)]
+    rows = [data.draw(points(n)) for _ in range(ROWS)]
     f = check(lambda *xs: expression(*xs) * w, [w], rows)
     assert f._entries[0].columns({}) is not None  # it did run over columns
 
@@ -61,7 +71,7 @@ def test_random_mlps_over_columns_equal_eager(expression: Any, data: st.DataObje
 @given(expressions(max_inputs=3, max_ops=8), st.data())
 def test_random_graphs_over_columns_equal_eager(expression: Any, data: st.DataObject) -> None:
     w = Value(data.draw(st.floats(0.5, 2)), "w")
-    rows = [data.draw(points(expression.n_inputs)) for _ in range(batch.MIN_ROWS)]
+    rows = [data.draw(points(expression.n_inputs)) for _ in range(ROWS)]
     check(lambda *xs: expression(*xs) * w + w * w, [w], rows)
 
 

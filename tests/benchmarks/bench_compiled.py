@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from autograd.compiled import Compiled, compile
+from autograd.compiled import Compiled, batch, compile
 from nn import MLP
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -240,6 +240,7 @@ def main(argv: list[str] | None = None) -> None:
     whole_step = compiled_loss_and_step(whole_model, whole_replays, rows, per_sample=False)
     sample_step = compiled_loss_and_step(sample_model, sample_replays, rows, per_sample=True)
     sample_replays["sample"].columns = False  # row by row; the columns row below uses NumPy
+    batch.MIN_ROWS = 1  # the columns row runs over columns at any batch size
     columns_model = chainrule_model(weights)
     columns_replays = compiled_trainers(columns_model, X, y)
     columns_replays["sample"].batch_value_and_grad(rows)  # traces and vectorizes
