@@ -39,6 +39,7 @@ Submodules: ``nn.losses``, ``nn.functional``, ``nn.optim``, ``nn.schedules``, ``
 ``nn.to_torch`` (needs PyTorch).
 """
 
+import nn._autograd_check  # noqa: F401  (first: a clear error if another 'autograd' shadows ours)
 from nn import data, functional, init, losses, metrics, optim, regularization, schedules
 from nn.activations import ACTIVATIONS
 from nn.layers import MLP, Dropout, Layer, LayerNorm, Neuron, Residual, Sequential
