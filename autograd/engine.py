@@ -27,7 +27,18 @@ from typing import Any, TypeAlias
 
 from autograd.modes import RECORDING, grad_mode
 from autograd.numerics import to_float
-from autograd.ops import CLAMP, FLOAT_FUNCTIONS, INPUT_NAMES, LEAKY_RELU, MAXIMUM, MINIMUM, OPS, Op, graph
+from autograd.ops import (
+    CLAMP,
+    FLOAT_FUNCTIONS,
+    INPUT_NAMES,
+    LEAKY_RELU,
+    MAXIMUM,
+    MINIMUM,
+    OPS,
+    Op,
+    graph,
+    register_source,
+)
 
 Number: TypeAlias = "int | float"
 Operand: TypeAlias = "Value | int | float"
@@ -276,7 +287,9 @@ def _operator(op: Op, reflected: bool = False) -> Callable[..., Value]:
         "unrecorded": _unrecorded,
         "next_creation": _next_creation,
     }
-    exec(compile("\n".join(lines) + "\n", f"<Value operator {op.name}>", "exec"), namespace)
+    source = "\n".join(lines) + "\n"
+    filename = register_source(source, f"<autograd.engine Value.{method_name}>")
+    exec(compile(source, filename, "exec"), namespace)
     method: Callable[..., Value] = namespace["method"]
     method.__name__ = method_name
     method.__qualname__ = f"Value.{method_name}"

@@ -20,6 +20,8 @@ IEEE-754 ``divide`` and ``power``, so ``1 / a`` at ``a = 0`` is ``inf``, never `
 
 from __future__ import annotations
 
+import inspect
+import linecache
 import math
 from collections.abc import Callable, Sequence
 from typing import Any, TypeAlias
@@ -222,9 +224,24 @@ def _register(function: Callable[..., Any], base: str, parameters: tuple[str, ..
     return f"{candidate}({', '.join(parameters)})"
 
 
-def _define(source: str, name: str, namespace: dict[str, Any]) -> Callable[..., Any]:
+def register_source(source: str, filename: str) -> str:
+    """Put generated ``source`` in ``linecache`` under ``filename`` (made unique if taken by other
+    text), so ``inspect.getsource``, tracebacks and pdb show it; returns the name to compile with."""
+    candidate, number = filename, 1
+    cache: dict[str, Any] = linecache.cache
+    while candidate in cache and cache[candidate][2] != source.splitlines(True):
+        number += 1
+        candidate = f"{filename[:-1]} #{number}>"
+    lines = source.splitlines(True)
+    linecache.cache[candidate] = (len(source), None, lines, candidate)  # mtime None: never evicted
+    return candidate
+
+
+def _define(source: str, name: str, namespace: dict[str, Any], op: str = "") -> Callable[..., Any]:
+    """Compile generated ``source`` defining ``name``, readable in tracebacks and ``getsource``."""
     scope = dict(namespace)
-    exec(compile(source, f"<op {name}>", "exec"), scope)
+    filename = register_source(source, f"<autograd.ops {op} {name}>")
+    exec(compile(source, filename, "exec"), scope)
     return scope[name]  # type: ignore[no-any-return]
 
 
@@ -264,6 +281,8 @@ class Op:
         forward: the forward rule over the inputs ``a`` (and ``b``), as a Python expression.
         derivatives: one expression per input for its local derivative, over ``a``, ``b``, ``out``.
         doc: the math in words, for docs and drawings.
+        is_symmetric: True when swapping two inputs never changes the result (``+``, ``*``):
+            drawings then leave the edges unlabelled.
         arity: number of inputs.
         forward_source / derivative_sources: the IEEE-754 float forms (used by the compiled replay).
         constant_inputs: per input, True if it is a ``Constant`` at nodes of this op (see
@@ -291,6 +310,7 @@ class Op:
         "evaluate",
         "forward",
         "forward_source",
+        "is_symmetric",
         "local_grads",
         "name",
         "python_callables",
@@ -305,6 +325,7 @@ class Op:
         derivatives: Rule | Sequence[Rule],
         doc: str = "",
         *,
+        is_symmetric: bool = False,
         _constant_inputs: tuple[bool, ...] | None = None,
     ) -> None:
         if isinstance(derivatives, str) or callable(derivatives):
@@ -316,6 +337,7 @@ class Op:
             raise ValueError(f"Op {name!r}: give one derivative per input (1 to 3), got {len(derivatives)}")
         self.name = name
         self.doc = doc
+        self.is_symmetric = is_symmetric
         self.arity = len(derivatives)
         self.python_callables = callable(forward) or any(callable(d) for d in derivatives)
         self.forward, self.derivatives = _as_rules(name, forward, derivatives)
@@ -334,9 +356,8 @@ class Op:
     def _generate(self) -> None:
         inputs = INPUT_NAMES[: self.arity]
         args = ", ".join(inputs)
-        self.evaluate = _define(
-            f"def evaluate({args}):\n    return {self.forward_source}\n", "evaluate", FLOAT_FUNCTIONS
-        )
+        evaluate = f"def evaluate({args}):\n    return {self.forward_source}\n"
+        self.evaluate = _define(evaluate, "evaluate", FLOAT_FUNCTIONS, self._label())
         used = [d if i in self.differentiated else None for i, d in enumerate(self.derivative_sources)]
         unpack = "".join(f"    {x} = {x}.data\n" for x in inputs)
         self.local_grads = _define(
@@ -344,9 +365,10 @@ class Op:
             f"    out = node.data\n    return ({', '.join(d or '0.0' for d in used)},)\n",
             "local_grads",
             FLOAT_FUNCTIONS,
+            self._label(),
         )
         self.chain_rule_step = _define(
-            _chain_rule_step_source(inputs, tuple(used)), "chain_rule_step", FLOAT_FUNCTIONS
+            _chain_rule_step_source(inputs, tuple(used)), "chain_rule_step", FLOAT_FUNCTIONS, self._label()
         )
         # A constant input (the 2 in x ** 2) needs no derivative, and enters the others as a plain
         # number: d(x ** 2)/dx builds 2.0 * x ** 1.0, with no node for 2 - 1 whose own derivative
@@ -366,7 +388,20 @@ class Op:
             f"    out = node\n    return ({symbolic},)\n",
             "symbolic_local_grads",
             VALUE_FUNCTIONS,
+            self._label(),
         )
+
+    def _label(self) -> str:
+        """``'**'`` or ``'**' (b constant)``: names the generated sources of this op."""
+        constants = [x for x, constant in zip(INPUT_NAMES, self.constant_inputs) if constant]
+        return repr(self.name) + (f" ({', '.join(constants)} constant)" if constants else "")
+
+    @property
+    def source(self) -> str:
+        """Everything generated from this op's rules, as Python source (what ``backward()``,
+        ``grad`` and forward mode run for it): ``print(OPS["tanh"].source)``."""
+        functions = (self.evaluate, self.local_grads, self.chain_rule_step, self.symbolic_local_grads)
+        return "\n".join(inspect.getsource(function) for function in functions)
 
     def for_inputs(self, inputs: tuple[Any, ...]) -> Op:
         """The op to record for a node with these input ``Value``s: this op, or (when some inputs
@@ -384,6 +419,7 @@ class Op:
                 table_op.forward,
                 table_op.derivatives,
                 table_op.doc,
+                is_symmetric=table_op.is_symmetric,
                 _constant_inputs=constant_inputs,
             )
             variant.python_callables = table_op.python_callables
@@ -399,9 +435,10 @@ class Op:
 
 # fmt: off
 # The table. For each op: name, forward rule, local derivative per input (d out/da, d out/db), math.
-ADD     = Op("+",       "a + b",       ("1", "1"),                  "d(a+b)/da = 1, d(a+b)/db = 1")
+ADD     = Op("+",       "a + b",       ("1", "1"),                  "d(a+b)/da = d/db = 1", is_symmetric=True)
 SUB     = Op("-",       "a - b",       ("1", "-1"),                 "d(a-b)/da = 1, d(a-b)/db = -1")
-MUL     = Op("*",       "a * b",       ("b", "a"),                  "d(ab)/da = b, d(ab)/db = a")
+MUL     = Op("*",       "a * b",       ("b", "a"),                  "d(ab)/da = b, d/db = a",
+             is_symmetric=True)
 DIV     = Op("/",       "a / b",       ("1 / b", "-out / b"),       "d(a/b)/da = 1/b, d(a/b)/db = -a/b^2")
 POW     = Op("**",      "a ** b",      # 0 where 0 * inf would give nan (a ** -1 overflows below 5.6e-309)
              ("0.0 if b == 0 and not abs(a) >= 5.6e-309 else b * a ** (b - 1)",   # x^0 = 1: flat
@@ -439,9 +476,11 @@ ERF     = Op("erf",     "erf(a)",      ("1.1283791670955126 * exp(-a * a)",),  #
              "d erf(a)/da = 2/sqrt(pi) e^(-a^2)")
 # At a tie each input gets half the gradient (as PyTorch); a clamp's bounds b, c get it where they bind.
 MAXIMUM = Op("maximum", "maximum(a, b)", ("0.0 if a < b else 0.5 if a == b else 1.0",
-                                          "0.0 if b < a else 0.5 if a == b else 1.0"), "max(a, b)")
+                                          "0.0 if b < a else 0.5 if a == b else 1.0"), "max(a, b)",
+             is_symmetric=True)
 MINIMUM = Op("minimum", "minimum(a, b)", ("0.0 if a > b else 0.5 if a == b else 1.0",
-                                          "0.0 if b > a else 0.5 if a == b else 1.0"), "min(a, b)")
+                                          "0.0 if b > a else 0.5 if a == b else 1.0"), "min(a, b)",
+             is_symmetric=True)
 CLAMP   = Op("clamp",   "clamp(a, b, c)", ("1.0 if b <= a <= c else 0.0",
                                            "1.0 if a < b and b < c else 0.0",
                                            "1.0 if a > c or c < b else 0.0"), "min(max(a, lo=b), hi=c)")
@@ -450,7 +489,8 @@ CLAMP   = Op("clamp",   "clamp(a, b, c)", ("1.0 if b <= a <= c else 0.0",
 # nodes on the create_graph path, where the derivative of relu is step(a) and that of ** has tests.
 STEP    = Op("step",    "step(a)",     ("0",),                      "1 if a > 0 else 0; d/da = 0")
 SIGN    = Op("sign",    "sign(a)",     ("0",),                      "1, 0 or -1 as a > 0, = 0, < 0; d/da = 0")
-EQUAL   = Op("==",      "1.0 if a == b else 0.0", ("0", "0"),       "1 if a = b else 0; d/da = d/db = 0")
+EQUAL   = Op("==",      "1.0 if a == b else 0.0", ("0", "0"),       "1 if a = b else 0; d/da = d/db = 0",
+             is_symmetric=True)
 GREATER = Op(">",       "1.0 if a > b else 0.0",  ("0", "0"),       "1 if a > b else 0; d/da = d/db = 0")
 GREATER_EQUAL = Op(">=", "1.0 if a >= b else 0.0", ("0", "0"),      "1 if a >= b else 0; d/da = d/db = 0")
 SELECT  = Op("select",  "b if a else c", ("0", "1.0 if a else 0.0", "0.0 if a else 1.0"),

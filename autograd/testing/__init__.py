@@ -40,6 +40,7 @@ from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis import strategies as st
 
 from autograd.engine import Value, apply
+from autograd.functional import central_differences
 from autograd.ops import OPS, Op
 
 __all__ = [
@@ -509,19 +510,9 @@ def _mlps(
     return Expression(len(names), tuple(graph.steps), names)
 
 
-def finite_differences(
-    f: Callable[[list[float]], float], point: Sequence[float], eps: float = 1e-6
-) -> list[float]:
-    """Central differences ``(f(x + eps e_i) - f(x - eps e_i)) / (2 eps)`` for each input ``i``:
-    error ``O(eps**2)`` from truncation plus about ``1e-16 * |f| / eps`` from rounding."""
-    point = [float(x) for x in point]
-    estimates = []
-    for i in range(len(point)):
-        above, below = list(point), list(point)
-        above[i] += eps
-        below[i] -= eps
-        estimates.append((f(above) - f(below)) / (2 * eps))
-    return estimates
+#: Central differences of a function of a list of floats (the one implementation, shared with
+#: ``gradcheck``): ``finite_differences(f, point, eps=1e-6)``.
+finite_differences = central_differences
 
 
 def _find_smallest(

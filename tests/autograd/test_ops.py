@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import autograd
-from autograd import OPS, Value, grad, jvp
+from autograd import OPS, Op, Value, grad, jvp
 from autograd.engine import apply
 from autograd.testing import finite_differences, op_inputs
 
@@ -388,3 +388,42 @@ def test_new_ops_match_pytorch_float64(name: str, data: st.DataObject) -> None:
         for j, (second, engine) in enumerate(zip(seconds, grad(mine, leaves))):
             torch_second = 0.0 if second is None else second.item()
             assert close(engine, torch_second, rel=1e-10, abs_=1e-12), (i, j, engine, torch_second)
+
+
+# -- generated code you can read -------------------------------------------------------------------
+
+
+def test_generated_methods_and_chain_rule_steps_have_readable_source() -> None:
+    import inspect
+
+    method = inspect.getsource(Value.tanh)
+    assert "out.data = tanh(a)" in method
+    step = inspect.getsource(OPS["tanh"].chain_rule_step)
+    assert step.startswith("def chain_rule_step(node):") and "input_a.grad += (1 - out * out) * grad" in step
+    square = (Value(3.0) ** 2)._op  # the variant with a constant exponent: no line for it
+    assert "input_b.grad" not in inspect.getsource(square.chain_rule_step)
+    assert "def symbolic_local_grads(node):" in OPS["relu"].source and "step(a)" in OPS["relu"].source
+
+
+def test_a_traceback_through_generated_code_shows_the_rule() -> None:
+    import traceback
+
+    boom = Op("boom", lambda a: a, [lambda a, out: 1 / 0])
+    x = Value(1.0)
+    out = autograd.apply(boom, x)
+    try:
+        out.backward()
+    except ZeroDivisionError as error:
+        text = "".join(traceback.format_exception(error))
+    assert "input_a.grad +=" in text  # the generated chain-rule step's line, not "???"
+
+
+@op_names
+def test_is_symmetric_is_declared_truthfully(name: str) -> None:
+    op = OPS[name]
+    if op.is_symmetric:
+        assert op.arity == 2
+        for a, b in [(2.0, 3.0), (-1.5, 0.25), (0.0, 7.0)]:
+            assert op.evaluate(a, b) == op.evaluate(b, a)
+    elif op.arity == 2:
+        assert name not in ("+", "*", "maximum", "minimum", "==")
