@@ -288,7 +288,7 @@ def _operator(op: Op, reflected: bool = False) -> Callable[..., Value]:
         "next_creation": _next_creation,
     }
     source = "\n".join(lines) + "\n"
-    filename = register_source(source, f"<autograd.engine Value.{method_name}>")
+    filename = register_source(source, f"<Value operator {method_name}>")
     exec(compile(source, filename, "exec"), namespace)
     method: Callable[..., Value] = namespace["method"]
     method.__name__ = method_name

@@ -240,7 +240,7 @@ def register_source(source: str, filename: str) -> str:
 def _define(source: str, name: str, namespace: dict[str, Any], op: str = "") -> Callable[..., Any]:
     """Compile generated ``source`` defining ``name``, readable in tracebacks and ``getsource``."""
     scope = dict(namespace)
-    filename = register_source(source, f"<autograd.ops {op} {name}>")
+    filename = register_source(source, f"<op {op} {name}>")  # the prefix compiled recognizes
     exec(compile(source, filename, "exec"), scope)
     return scope[name]  # type: ignore[no-any-return]
 
