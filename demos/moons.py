@@ -16,9 +16,9 @@ fresh points it never trained on, draws the decision boundary and the loss/accur
 prints how long it took. A ``TrainingRecorder`` watches every step and writes ``replay.html``: open
 it in a browser and press play to watch the weights, the curves and the boundary change.
 
-    python demos/moons.py              # 15-30 seconds; pictures in demos/out/moons/
-    python demos/moons.py --quick      # 30 points, 30 steps: a few seconds
-    python demos/moons.py --compiled   # the same numbers, a few times faster (autograd.compiled)
+    python demos/moons.py              # pictures in demos/out/moons/
+    python demos/moons.py --quick      # 30 points, 30 steps
+    python demos/moons.py --compiled   # the same numbers, faster (autograd.compiled; README: speed)
 """
 
 from __future__ import annotations

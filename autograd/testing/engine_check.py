@@ -16,7 +16,7 @@ that still fails): forward values, gradients (against chainrule's, and central d
 your own forward to tell a wrong forward from a wrong backward), backward twice, zeroing. Four on
 hand-picked cases: node reuse, numbers on either side of an operator, deep chains (the shortest
 failing chain, by bisection) and IEEE edge numbers. The run is bounded: ``max_examples`` graphs of
-at most ``max_ops`` ops per random property and chains of at most ``deep`` ops (a few seconds).
+at most ``max_ops`` ops per random property and chains of at most ``deep`` ops.
 """
 
 from __future__ import annotations

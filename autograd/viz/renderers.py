@@ -33,7 +33,7 @@ INLINE_MAX_NODES = 200
 
 RENDERERS = ("auto", "dot", "wasm", "builtin")
 FORMATS = ("svg", "png")
-TIMEOUT_SECONDS = 300  # a layout of a few thousand nodes takes well under this
+TIMEOUT_SECONDS = 300  # the longest dot may run before RenderError (a guard, not an estimate)
 
 INSTALL_HINT = (
     "install Graphviz (Debian/Ubuntu: `apt-get install graphviz`, macOS: `brew install graphviz`) "
