@@ -29,7 +29,7 @@ from autograd.testing import (
 from autograd.testing.__main__ import main
 from autograd.testing.engines import Form, discover_forms
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 QUICK: dict[str, Any] = {"max_examples": 20, "max_ops": 2, "deep": 2400, "raise_on_failure": False}
 
 

@@ -14,7 +14,7 @@ import pytest
 from autograd.testing import EngineReport, check_engine
 from autograd.testing.engines import Form
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def failure(report: EngineReport, name: str) -> Any:
