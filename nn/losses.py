@@ -51,10 +51,13 @@ def _reduce(terms: list[Any], count: int, reduction: str, where: str) -> Value:
     return total if isinstance(total, Value) else Value(total)
 
 
-def _target(t: object, where: str, i: int) -> float:
+def _target(t: object, where: str, i: int) -> Any:
+    """Target ``i``, checked: an ``int`` becomes a float (``inf`` beyond float range); any other real
+    number is kept as it is, so a number that ``compile`` traces (a target passed with ``numbers=``)
+    enters the graph as a recomputed constant instead of being fixed to its traced value."""
     if isinstance(t, bool) or not is_real_number(t):
         raise TypeError(f"{where}: target {i} must be a number, got {type(t).__name__} {t!r:.40}")
-    return to_float(t)  # type: ignore[arg-type]
+    return to_float(t) if isinstance(t, int) else t
 
 
 def _prediction(p: Any, where: str, i: int) -> Value:

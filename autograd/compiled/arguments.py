@@ -8,6 +8,7 @@ from typing import Any
 
 from autograd.compiled.codegen import Program
 from autograd.engine import Value, is_real_number
+from autograd.numerics import to_float
 
 
 def params_of(params: object) -> tuple[list[Value], list[str]]:
@@ -73,7 +74,7 @@ def as_float(x: object, where: str) -> float:
     if isinstance(x, Value) or not is_real_number(x):
         hint = " (pass its number: v.data)" if isinstance(x, Value) else ""
         raise TypeError(f"{where} must be a real number (int or float), got {type(x).__name__}{hint}")
-    return float(x)  # type: ignore[arg-type]
+    return to_float(x)  # type: ignore[arg-type]  # an int beyond float range is inf, as Value(10**400)
 
 
 def close(expected: float, got: float, rtol: float) -> bool:

@@ -443,3 +443,10 @@ def test_a_user_op_written_as_python_callables_compiles() -> None:
 
     swish = autograd.Op("swish_test", forward, [derivative])
     check_against_eager(lambda x: autograd.apply(swish, x) * x, [0.5], [-1.0], [2.0], [0.0])
+
+
+def test_an_int_beyond_float_range_is_inf_as_eagerly() -> None:
+    """Value(10**400) is inf; a compiled input is converted the same way (no bare OverflowError)."""
+    f = compile(lambda x: x * 2)
+    assert f.value_and_grad(10**400) == (math.inf, [2.0])
+    assert f.value_and_grad(-(10**400)) == (-math.inf, [2.0])

@@ -4,6 +4,7 @@ spiral), each with a fixed seed."""
 import functools
 import gc
 import io
+import math
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
@@ -430,6 +431,24 @@ def test_class_weighted_loss_trains_compiled_as_eagerly(labels: str) -> None:
     assert compiled.n_traces == 2  # a static label or a guard on int(t): one trace per class
 
 
+@pytest.mark.parametrize("loss", [mse, binary_cross_entropy], ids=["mse", "bce"])
+def test_float_targets_train_compiled_in_one_trace(loss: Any) -> None:
+    """A float target is a number input: the loss must not fix it to its traced value (mse on a
+    regression set was refused after 32 traces when the loss called float() on its target)."""
+    y = (
+        [0.25 + 0.5 * math.sin(x[0]) for x in X_SINE]
+        if loss is mse
+        else [0.2 + 0.6 * (x[0] > 0) for x in X_SINE]
+    )
+    output = "sigmoid" if loss is binary_cross_entropy else None
+    runs = twin_runs(
+        lambda: MLP(1, [4, 1], activation="tanh", output_activation=output, seed=0), X_SINE, y, loss, epochs=3
+    )
+    assert_same_training(runs)
+    [compiled] = runs[1][2]._replays[True].losses.values()
+    assert compiled.n_traces == 1
+
+
 def test_moons_hinge_and_l2_compiled_are_eager_bit_for_bit() -> None:
     """The replay adds each gradient term in the order backward() does (the penalty's first, then
     the samples' from the last): the weights after training are the same floats."""
@@ -533,12 +552,13 @@ def test_compile_refuses_what_it_cannot_split_into_samples() -> None:
     with pytest.raises(ValueError, match=r"objective as the mean over samples.*needs compile=False"):
         fit(model, X, y, loss=squared_mean, optimizer=optimizer, compile=True)
     assert model.state_dict() == before  # refused before the first step
-    X_many, y_many = make_sine(70, seed=0)  # 70 distinct targets, and mse takes each as a float
+    X_many, y_many = make_sine(70, seed=0)  # 70 distinct targets, each fixed by float() in the loss
+    pinned = lambda outputs, targets: mse(outputs, [float(t) for t in targets])
     regression = MLP(1, [2, 1], seed=0)
     before = regression.state_dict()
-    with pytest.raises(TraceError, match=r"none of its 32 traces.*nn/losses.py:\d+.*compile=False"):
+    with pytest.raises(TraceError, match=r"none of its 32 traces.*test_train.py:\d+.*compile=False"):
         fit(
-            regression, X_many, y_many, loss=mse, optimizer=SGD(regression.parameters(), lr=0.1), compile=True
+            regression, X_many, y_many, loss=pinned, optimizer=SGD(regression.parameters(), lr=0.1), compile=True
         )
     assert regression.state_dict() == before
     with pytest.raises(TypeError, match="sample must be a list of numbers"):
