@@ -558,7 +558,12 @@ def test_compile_refuses_what_it_cannot_split_into_samples() -> None:
     before = regression.state_dict()
     with pytest.raises(TraceError, match=r"none of its 32 traces.*test_train.py:\d+.*compile=False"):
         fit(
-            regression, X_many, y_many, loss=pinned, optimizer=SGD(regression.parameters(), lr=0.1), compile=True
+            regression,
+            X_many,
+            y_many,
+            loss=pinned,
+            optimizer=SGD(regression.parameters(), lr=0.1),
+            compile=True,
         )
     assert regression.state_dict() == before
     with pytest.raises(TypeError, match="sample must be a list of numbers"):
