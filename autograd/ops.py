@@ -23,6 +23,7 @@ from __future__ import annotations
 import inspect
 import linecache
 import math
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeAlias
 
@@ -503,3 +504,15 @@ OPS: dict[str, Op] = {op.name: op for op in (
     MAXIMUM, MINIMUM, CLAMP, STEP, SIGN, EQUAL, GREATER, GREATER_EQUAL, SELECT,
 )}
 # fmt: on
+
+
+def main(argv: Sequence[str]) -> int:
+    """``python -m autograd tanh "**"``: each op's rules and the code generated from them."""
+    names = list(argv) or list(OPS)
+    unknown = [name for name in names if name not in OPS]
+    if unknown:
+        print(f"unknown op(s) {', '.join(unknown)}; the ops are: {' '.join(OPS)}", file=sys.stderr)
+        return 2
+    for name in names:
+        print(f"# {OPS[name]!r}\n# {OPS[name].doc}\n{OPS[name].source}")
+    return 0

@@ -427,3 +427,12 @@ def test_is_symmetric_is_declared_truthfully(name: str) -> None:
             assert op.evaluate(a, b) == op.evaluate(b, a)
     elif op.arity == 2:
         assert name not in ("+", "*", "maximum", "minimum", "==")
+
+
+def test_python_m_autograd_prints_what_the_table_generates(capsys: pytest.CaptureFixture[str]) -> None:
+    from autograd.ops import main
+
+    assert main(["tanh", "**"]) == 0
+    out = capsys.readouterr().out
+    assert "# Op('tanh'" in out and "def chain_rule_step(node):" in out and "power(a, b)" in out
+    assert main(["nope"]) == 2 and "unknown op(s) nope" in capsys.readouterr().err
