@@ -267,7 +267,7 @@ def _rebuild(path: object, document: Mapping[str, Any]) -> Module:
     held = sum(len(v) if isinstance(v, list) else 1 for v in document["state_dict"].values())
     if declared is not None and declared > held + BUILD_SLACK:
         raise ModelFileError(
-            f"{path}: the architecture ({_describe(spec)}) has {declared} parameters but the file "
+            f"{path}: the architecture ({_architecture(spec)}) has {declared} parameters but the file "
             f"holds {held} numbers; nothing was built"
         )
     try:
@@ -331,10 +331,10 @@ def _check_architecture(path: object, model: Module, saved: Mapping[str, Any] | 
     ours = module_spec(model)
     if saved is not None and ours is not None and saved != ours:
         raise ModelFileError(
-            f"{path}: the file holds a different architecture ({_describe(saved)}) than the model "
-            f"({_describe(ours)}); model unchanged"
+            f"{path}: the file holds a different architecture ({_architecture(saved)}) than the model "
+            f"({_architecture(ours)}); model unchanged"
         )
 
 
-def _describe(spec: Mapping[str, Any]) -> str:
+def _architecture(spec: Mapping[str, Any]) -> str:
     return f"{spec.get('type')} {json.dumps(spec.get('config'), sort_keys=True)[:200]}"
