@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeAlias
 
 from autograd import numerics
-from autograd.modes import no_grad
+from autograd.modes import GradModeSwitch, no_grad
 from autograd.rules import graph_form, ieee_form, names_read
 
 INPUT_NAMES = ("a", "b", "c")
@@ -100,6 +100,22 @@ def _node_or_number(name: str) -> Callable[..., Any]:
     return function
 
 
+_unchecked = GradModeSwitch("unchecked", "check_anomaly", False, "no nan/inf alarm inside")
+
+
+def _select_branches(test: Any, body: Callable[[], Any], orelse: Callable[[], Any]) -> Any:
+    """``select(test, body(), orelse())`` for a ``Value`` test: both branches are built (a replay
+    at other inputs may take either), the one not taken without ``detect_anomaly``'s check (its
+    value, e.g. ``0 ** -1 = inf`` at a singular point, is never used)."""
+    taken, other = (body, orelse) if test.data else (orelse, body)
+    taken_value = taken()
+    with _unchecked:
+        other_value = other()
+    if test.data:
+        return graph.apply(OPS["select"], test, taken_value, other_value)
+    return graph.apply(OPS["select"], test, other_value, taken_value)
+
+
 # ... and on the create_graph path, where an input is a Value node, or a plain number if it is a
 # constant (see Op.symbolic_local_grads). Every piecewise decision (step, sign, a comparison, a
 # conditional) is a node there: the derivative graph holds the decision, not its value at one input.
@@ -119,6 +135,7 @@ VALUE_FUNCTIONS: dict[str, Any] = {
     "step": _node_or_number("step"),
     "sign": _node_or_number("sign"),
     "select": _node_or_number("select"),
+    "select_branches": _select_branches,
     **{
         name: _node_or_number(name)
         for name in [

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 
 VARIABLES = ("a", "b", "c", "out")
+_NO_ARGUMENTS = ast.arguments(posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[])
 
 
 def parse(rule: str) -> ast.Expression:
@@ -76,10 +77,11 @@ class _PiecewiseAsNodes(ast.NodeTransformer):
 
     ``x if t else y`` becomes::
 
-        (x if _t1 else y) if is_number(_t1 := t) else select(_t1, x, y)
+        (x if _t1 else y) if is_number(_t1 := t) else select_branches(_t1, lambda: x, lambda: y)
 
     A test on plain numbers (a constant exponent) still picks one branch in Python, so only that
-    branch is built; a test on a ``Value`` builds both and a ``select`` node between them. ``and``,
+    branch is built; a test on a ``Value`` builds both (a replay may need either) and a ``select``
+    node between them. ``and``,
     ``or`` and ``not`` become such conditionals, comparisons become ``equal(x, y)`` and the like
     (a bool on numbers, a 0/1 node on ``Value``s).
     """
@@ -131,7 +133,8 @@ class _PiecewiseAsNodes(ast.NodeTransformer):
         name = f"_test{self.tests}"
         in_python = ast.IfExp(ast.Name(name, ast.Load()), body, orelse)
         named = ast.NamedExpr(ast.Name(name, ast.Store()), test)
-        as_node = _call("select", ast.Name(name, ast.Load()), body, orelse)
+        branches = [ast.Lambda(_NO_ARGUMENTS, branch) for branch in (body, orelse)]
+        as_node = _call("select_branches", ast.Name(name, ast.Load()), *branches)
         return ast.IfExp(_call("is_number", named), in_python, as_node)
 
 

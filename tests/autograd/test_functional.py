@@ -438,3 +438,15 @@ def test_jvp_with_a_value_tangent_is_differentiable_in_the_tangent() -> None:
     assert tangent.data == pytest.approx(0.5 * math.cos(1.0)) and grad(tangent, [v]) == [
         pytest.approx(math.cos(1.0))
     ]
+
+
+def test_create_graph_builds_the_branch_not_taken_without_a_false_anomaly_alarm() -> None:
+    # at 0 ** 0 the rule's other branch b * a ** (b - 1) is inf: built (a replay may need it) but
+    # never used, so detect_anomaly must not report it
+    from autograd import detect_anomaly
+
+    x, y = Value(0.0), Value(0.0)
+    with detect_anomaly():
+        d_dx, d_dy = grad(x**y, [x, y], create_graph=True)
+    assert (d_dx.data, d_dy.data) == (0.0, 0.0)
+    assert "select" in _ops_in(d_dx) and "select" in _ops_in(d_dy)
