@@ -1,4 +1,5 @@
-"""Every benchmark in one run: the engine workloads, micrograd's moons training step, the step-through page.
+"""Every benchmark in one run: the engine workloads, micrograd's moons training step, batch replay vs
+PyTorch, the step-through page.
 
 Run:  python tests/benchmarks/run_all.py [--quick]
 (``pip install -e ".[bench]"`` for micrograd; PyTorch is used when installed.)
@@ -11,6 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import bench_batch
 import bench_compiled
 import bench_engine
 import bench_viz
@@ -21,6 +23,8 @@ def main(argv: list[str]) -> None:
     bench_engine.main(["--repeats", "3", "--sizes", "1000", "10000"] if quick else [])
     print()
     bench_compiled.main(["--repeats", "3"] if quick else [])
+    print()
+    bench_batch.main(["--repeats", "3"] if quick else [])
     print()
     bench_viz.main(["--repeats", "3"] if quick else [])
 
