@@ -145,7 +145,7 @@ class EarlyStopping:
 def gc_paused() -> Iterator[None]:
     """Pause Python's cycle collector. A graph has no reference cycles (reference counting frees it),
     but building one allocates so many objects that the collector runs again and again, scanning the
-    growing graph for nothing; pausing it made the moons training step about 1.4x faster (CPU time)."""
+    growing graph for nothing (the README's speed section measures what pausing it saves)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -202,8 +202,8 @@ class Trainer:
             ends in a sigmoid), and no metric for regression targets; ``None`` for none.
         step_fn: optional replacement for ``compute_gradients`` (see there).
         compile: get the gradients (and the validation numbers) from compiled replays of one
-            sample's loss instead of building a graph at every step: the same numbers, many times
-            faster (:mod:`nn.replay` says exactly how). The objective is then
+            sample's loss instead of building a graph at every step: the same numbers, faster
+            (:mod:`nn.replay` says exactly how; the README's speed section measures it). The objective is then
             ``reduction_i loss([output_i], [target_i]) + penalty``, compared with
             ``loss(outputs, targets)`` on the first batch: a mismatch is a ``ValueError`` before the
             first step. A sample whose numbers send the loss or the model down another Python path
@@ -366,22 +366,7 @@ class Trainer:
         self.model.train()
         try:
             for epoch in range(1, epochs + 1):
-                start = time.perf_counter()
-                lr = self.optimizer.lr
-                loss_sum, count, outputs, targets = 0.0, 0, [], []
-                for X_batch, y_batch in batches:
-                    result = self.train_step(X_batch, y_batch)
-                    loss_sum += result.loss * len(X_batch)
-                    count += len(X_batch)
-                    if result.outputs is not None:
-                        outputs += result.outputs
-                        targets += y_batch
-                log = EpochLog(epoch, loss_sum / count, None, None, None, lr, 0.0, self)
-                if metric is not None and outputs:
-                    log.accuracy = metric(outputs, targets)
-                if validation_data is not None:
-                    log.val_loss, log.val_accuracy = self.evaluate(*validation_data)
-                log.seconds = time.perf_counter() - start
+                log = self._run_epoch(epoch, batches, metric, validation_data)
                 _record(history, log)
                 reporter.epoch_done(log)
 
@@ -407,6 +392,32 @@ class Trainer:
             self.model.load_state_dict(best_state)
             reporter.message(f"restored the weights of epoch {history.best_epoch} (best {monitor})")
         return history
+
+    def _run_epoch(
+        self,
+        epoch: int,
+        batches: Batches,
+        metric: Metric | None,
+        validation_data: tuple[Sequence[Any], Sequence[Any]] | None,
+    ) -> EpochLog:
+        """One pass over the batches: a step per batch; the epoch's loss is the sample-weighted mean."""
+        start = time.perf_counter()
+        lr = self.optimizer.lr
+        loss_sum, count, outputs, targets = 0.0, 0, [], []
+        for X_batch, y_batch in batches:
+            result = self.train_step(X_batch, y_batch)
+            loss_sum += result.loss * len(X_batch)
+            count += len(X_batch)
+            if result.outputs is not None:
+                outputs += result.outputs
+                targets += y_batch
+        log = EpochLog(epoch, loss_sum / count, None, None, None, lr, 0.0, self)
+        if metric is not None and outputs:
+            log.accuracy = metric(outputs, targets)
+        if validation_data is not None:
+            log.val_loss, log.val_accuracy = self.evaluate(*validation_data)
+        log.seconds = time.perf_counter() - start
+        return log
 
 
 def _monitor_name(early_stopping: EarlyStopping | None, validation_data: object) -> str:
@@ -519,7 +530,7 @@ def fit(
     Args:
         loss, optimizer, penalty, schedule, clip_norm, metric, step_fn: see :class:`Trainer`.
         compile: ``True`` to train through compiled replays of one sample's loss (the same
-            numbers, many times faster; see :class:`Trainer` for what it needs and refuses).
+            numbers, faster; see :class:`Trainer` for what it needs and refuses).
         reduction: with ``compile=True``, ``"mean"`` or ``"sum"`` of the per-sample losses.
         epochs: passes over the data.
         batch_size: ``None`` for full-batch gradient descent (the default), ``1`` for one sample at
@@ -535,28 +546,11 @@ def fit(
         file: where progress goes (default ``sys.stdout``).
     """
     trainer = Trainer(
-        model,
-        loss,
-        optimizer,
-        penalty=penalty,
-        schedule=schedule,
-        clip_norm=clip_norm,
-        metric=metric,
-        step_fn=step_fn,
-        compile=compile,
-        reduction=reduction,
-    )
+        model, loss, optimizer, penalty=penalty, schedule=schedule, clip_norm=clip_norm, metric=metric,
+        step_fn=step_fn, compile=compile, reduction=reduction,
+    )  # fmt: skip
     return trainer.fit(
-        X,
-        y,
-        epochs=epochs,
-        batch_size=batch_size,
-        shuffle=shuffle,
-        seed=seed,
-        validation_data=validation_data,
-        early_stopping=early_stopping,
-        callbacks=callbacks,
-        progress=progress,
-        log_every=log_every,
-        file=file,
-    )
+        X, y, epochs=epochs, batch_size=batch_size, shuffle=shuffle, seed=seed,
+        validation_data=validation_data, early_stopping=early_stopping, callbacks=callbacks,
+        progress=progress, log_every=log_every, file=file,
+    )  # fmt: skip
