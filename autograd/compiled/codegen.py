@@ -403,11 +403,14 @@ def _backward(
     if output is not None and trace.needs_grad.get(output, False):
         add(output, "seed", "+", "")
     for node in trace.backward_order:
+        if node not in grad_of:
+            continue  # reached only through decisions (step, ==): no gradient flows into it
         op: Op = node._op  # type: ignore[assignment]
         arguments = [ref[c] for c in node.children]
         arguments += [""] * (_OUT - len(arguments)) + [ref[node]]
-        for derivative, child in zip(rule(op).derivatives, node.children):
-            if trace.needs_grad.get(child, False):
+        for position, (derivative, child) in enumerate(zip(rule(op).derivatives, node.children)):
+            # as backward(): no term for an input the op gives no gradient (step, ==, a constant)
+            if position in op.differentiated and trace.needs_grad.get(child, False):
                 sign, factor = _local(derivative, node, arguments, trace)
                 term = grad_of[node] if factor is None else f"{factor} * {grad_of[node]}"
                 add(child, term, sign, derivative.comment)

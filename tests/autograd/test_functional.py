@@ -450,3 +450,15 @@ def test_create_graph_builds_the_branch_not_taken_without_a_false_anomaly_alarm(
         d_dx, d_dy = grad(x**y, [x, y], create_graph=True)
     assert (d_dx.data, d_dy.data) == (0.0, 0.0)
     assert "select" in _ops_in(d_dx) and "select" in _ops_in(d_dy)
+
+
+def test_compiled_adds_no_term_for_an_input_that_gets_no_gradient() -> None:
+    # eager adds nothing through step(x) (derivative 0 everywhere, as PyTorch): not even 0 * inf
+    from autograd import OPS, apply
+
+    def f(x: Value) -> Value:
+        return apply(OPS["step"], x) * math.inf + x
+
+    x = Value(2.0)
+    assert grad(f(x), [x]) == [1.0]
+    assert compile(f).value_and_grad(2.0)[1] == [1.0]
