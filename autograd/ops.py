@@ -119,7 +119,7 @@ def _select_branches(test: Any, body: Callable[[], Any], orelse: Callable[[], An
 # ... and on the create_graph path, where an input is a Value node, or a plain number if it is a
 # constant (see Op.symbolic_local_grads). Every piecewise decision (step, sign, a comparison, a
 # conditional) is a node there: the derivative graph holds the decision, not its value at one input.
-VALUE_FUNCTIONS: dict[str, Any] = {
+_BY_HAND: dict[str, Any] = {
     "exp": lambda v: numerics.exp(v) if _is_number(v) else v.exp(),
     "log": lambda v: numerics.log(v) if _is_number(v) else v.log(),
     "sqrt": lambda v: numerics.sqrt(v) if _is_number(v) else v.sqrt(),
@@ -136,31 +136,15 @@ VALUE_FUNCTIONS: dict[str, Any] = {
     "sign": _node_or_number("sign"),
     "select": _node_or_number("select"),
     "select_branches": _select_branches,
-    **{
-        name: _node_or_number(name)
-        for name in [
-            "tan",
-            "sinh",
-            "cosh",
-            "asin",
-            "acos",
-            "atan",
-            "asinh",
-            "acosh",
-            "atanh",
-            "log1p",
-            "expm1",
-            "log2",
-            "log10",
-            "erf",
-            "maximum",
-            "minimum",
-            "clamp",
-        ]
-    },
     "equal": lambda x, y: x == y if _is_number(x) and _is_number(y) else graph.apply(OPS["=="], x, y),
     "greater": lambda x, y: x > y if _is_number(x) and _is_number(y) else graph.apply(OPS[">"], x, y),
     "greater_equal": lambda x, y: x >= y if _is_number(x) and _is_number(y) else graph.apply(OPS[">="], x, y),
+}
+VALUE_FUNCTIONS: dict[str, Any] = {
+    **_BY_HAND,
+    # every other function the rules may call (tan, ..., erf, maximum, minimum, clamp) is a node of the op
+    # of that name (the ops are declared below, so the names come from FLOAT_FUNCTIONS; max is Python's)
+    **{name: _node_or_number(name) for name in FLOAT_FUNCTIONS if name not in _BY_HAND and name != "max"},
 }
 
 
@@ -521,6 +505,12 @@ OPS: dict[str, Op] = {op.name: op for op in (
     MAXIMUM, MINIMUM, CLAMP, STEP, SIGN, EQUAL, GREATER, GREATER_EQUAL, SELECT,
 )}
 # fmt: on
+
+#: The table's functions of one input that are ``Value`` methods of the same name (``x.tanh()``): ``abs``
+#: is ``abs(x)``, and ``step`` and ``sign`` are decisions, recorded on the create_graph path only.
+UNARY_FUNCTIONS = tuple(
+    name for name, op in OPS.items() if op.forward == f"{name}(a)" and name not in ("abs", "step", "sign")
+)
 
 
 def main(argv: Sequence[str]) -> int:
