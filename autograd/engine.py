@@ -223,7 +223,34 @@ class Constant(Value):
 
 
 def _operator(op: Op, reflected: bool = False) -> Callable[..., Value]:
-    """The ``Value`` method for ``op``, generated from its forward rule in the op table.
+    """The ``Value`` method for ``op``: the source ``_operator_source`` writes, registered under a
+    readable file name (so ``inspect.getsource`` and debuggers show it) and bound to the engine."""
+    inputs = ("other", "self") if reflected else _PARAMETERS[op.arity]
+    method_name = _METHOD_NAMES[op.name][reflected]
+    namespace = {
+        **FLOAT_FUNCTIONS,
+        "Value": Value,
+        "op": op,
+        "constant_op": op.with_constants(tuple(x == "other" for x in inputs)) if op.arity == 2 else op,
+        "constant": _constant,
+        "new_node": _new_node,
+        "grad_mode": grad_mode,
+        "RECORDING": RECORDING,
+        "unrecorded": _unrecorded,
+        "next_creation": _next_creation,
+    }
+    source = _operator_source(op, reflected)
+    filename = register_source(source, f"<Value operator {method_name}>")
+    exec(compile(source, filename, "exec"), namespace)
+    method: Callable[..., Value] = namespace["method"]
+    method.__name__ = method_name
+    method.__qualname__ = f"Value.{method_name}"
+    method.__doc__ = op.doc
+    return method
+
+
+def _operator_source(op: Op, reflected: bool) -> str:
+    """The source of the ``Value`` method for ``op``, from its forward rule in the op table.
 
     For ``*`` it reads::
 
@@ -242,12 +269,30 @@ def _operator(op: Op, reflected: bool = False) -> Callable[..., Value]:
     """
     parameters = _PARAMETERS[op.arity]
     inputs = ("other", "self") if reflected else parameters  # the op's inputs a, b, ... in order
-    method_name = _METHOD_NAMES[op.name][reflected]
-    # Defined as `method`, renamed below: `def tanh` would shadow the float tanh the rule calls.
-    lines = [f"def method({', '.join(parameters)}):", "    node_op = op"]
-    for name in parameters[1:]:
-        # a number becomes a Constant; the node then records the op's variant that evaluates no
-        # derivative for it (a Value subclass, e.g. a Constant passed in, is looked up)
+    # Defined as `method`, renamed by _operator: `def tanh` would shadow the float tanh the rule calls.
+    lines = [f"def method({', '.join(parameters)}):", "    node_op = op", *_operand_checks(op, inputs)]
+    lines += [f"    {name} = {node}.data" for name, node in zip(INPUT_NAMES, inputs)]
+    lines += [
+        "    out = new_node(Value)",
+        f"    out.data = {op.forward_source}",
+        "    out.grad = 0.0",
+        '    out.label = ""',
+        "    if grad_mode.get() is RECORDING:",
+        f"        out.children = ({', '.join(inputs)},)",
+        "        out._op = node_op",
+        "        out._creation = next_creation()",
+        "        return out",
+        f"    return unrecorded(out, node_op, ({', '.join(inputs)},))",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _operand_checks(op: Op, inputs: tuple[str, ...]) -> list[str]:
+    """The method's lines that turn a number operand into a Constant and choose the op the node
+    records: the op's variant that evaluates no derivative for a constant (a Value subclass, e.g. a
+    Constant passed in, is looked up)."""
+    lines: list[str] = []
+    for name in _PARAMETERS[op.arity][1:]:
         lines += [
             f"    if type({name}) is not Value:",
             f"        if isinstance({name}, Value):",
@@ -263,39 +308,7 @@ def _operator(op: Op, reflected: bool = False) -> Callable[..., Value]:
             line.replace("node_op = None", f"node_op = op.for_inputs(({', '.join(inputs)},))")
             for line in lines
         ]
-    lines += [f"    {name} = {node}.data" for name, node in zip(INPUT_NAMES, inputs)]
-    lines += [
-        "    out = new_node(Value)",
-        f"    out.data = {op.forward_source}",
-        "    out.grad = 0.0",
-        '    out.label = ""',
-        "    if grad_mode.get() is RECORDING:",
-        f"        out.children = ({', '.join(inputs)},)",
-        "        out._op = node_op",
-        "        out._creation = next_creation()",
-        "        return out",
-        f"    return unrecorded(out, node_op, ({', '.join(inputs)},))",
-    ]
-    namespace = {
-        **FLOAT_FUNCTIONS,
-        "Value": Value,
-        "op": op,
-        "constant_op": op.with_constants(tuple(x == "other" for x in inputs)) if op.arity == 2 else op,
-        "constant": _constant,
-        "new_node": _new_node,
-        "grad_mode": grad_mode,
-        "RECORDING": RECORDING,
-        "unrecorded": _unrecorded,
-        "next_creation": _next_creation,
-    }
-    source = "\n".join(lines) + "\n"
-    filename = register_source(source, f"<Value operator {method_name}>")
-    exec(compile(source, filename, "exec"), namespace)
-    method: Callable[..., Value] = namespace["method"]
-    method.__name__ = method_name
-    method.__qualname__ = f"Value.{method_name}"
-    method.__doc__ = op.doc
-    return method
+    return lines
 
 
 # the method's parameters for an op of 1, 2, 3 inputs
