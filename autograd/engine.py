@@ -25,12 +25,12 @@ from collections.abc import Callable, Sequence
 from operator import attrgetter
 from typing import Any, TypeAlias
 
+from autograd.generate import PARAMETERS, operator_source, register_source
 from autograd.modes import RECORDING, grad_mode
 from autograd.numerics import to_float
 from autograd.ops import (
     CLAMP,
     FLOAT_FUNCTIONS,
-    INPUT_NAMES,
     LEAKY_RELU,
     MAXIMUM,
     MINIMUM,
@@ -38,7 +38,6 @@ from autograd.ops import (
     UNARY_FUNCTIONS,
     Op,
     graph,
-    register_source,
 )
 
 Number: TypeAlias = "int | float"
@@ -223,9 +222,9 @@ class Constant(Value):
 
 
 def _operator(op: Op, reflected: bool = False) -> Callable[..., Value]:
-    """The ``Value`` method for ``op``: the source ``_operator_source`` writes, registered under a
+    """The ``Value`` method for ``op``: the source ``operator_source`` writes, registered under a
     readable file name (so ``inspect.getsource`` and debuggers show it) and bound to the engine."""
-    inputs = ("other", "self") if reflected else _PARAMETERS[op.arity]
+    inputs = ("other", "self") if reflected else PARAMETERS[op.arity]
     method_name = _METHOD_NAMES[op.name][reflected]
     namespace = {
         **FLOAT_FUNCTIONS,
@@ -239,7 +238,7 @@ def _operator(op: Op, reflected: bool = False) -> Callable[..., Value]:
         "unrecorded": _unrecorded,
         "next_creation": _next_creation,
     }
-    source = _operator_source(op, reflected)
+    source = operator_source(op.arity, reflected, op.forward_source)
     filename = register_source(source, f"<Value operator {method_name}>")
     exec(compile(source, filename, "exec"), namespace)
     method: Callable[..., Value] = namespace["method"]
@@ -248,71 +247,6 @@ def _operator(op: Op, reflected: bool = False) -> Callable[..., Value]:
     method.__doc__ = op.doc
     return method
 
-
-def _operator_source(op: Op, reflected: bool) -> str:
-    """The source of the ``Value`` method for ``op``, from its forward rule in the op table.
-
-    For ``*`` it reads::
-
-        def __mul__(self, other):
-            if not isinstance(other, Value):
-                other = constant(op, other, self)
-            a = self.data
-            b = other.data
-            out = new_node(Value)
-            out.data = a * b                      # the forward rule, inlined
-            ...                                   # grad 0.0, no label
-            out.children = (self, other)          # remembered for the chain rule
-            out._op = op
-
-    Inlining the rule saves three Python calls per op; the rule itself still lives only in the table.
-    """
-    parameters = _PARAMETERS[op.arity]
-    inputs = ("other", "self") if reflected else parameters  # the op's inputs a, b, ... in order
-    # Defined as `method`, renamed by _operator: `def tanh` would shadow the float tanh the rule calls.
-    lines = [f"def method({', '.join(parameters)}):", "    node_op = op", *_operand_checks(op, inputs)]
-    lines += [f"    {name} = {node}.data" for name, node in zip(INPUT_NAMES, inputs)]
-    lines += [
-        "    out = new_node(Value)",
-        f"    out.data = {op.forward_source}",
-        "    out.grad = 0.0",
-        '    out.label = ""',
-        "    if grad_mode.get() is RECORDING:",
-        f"        out.children = ({', '.join(inputs)},)",
-        "        out._op = node_op",
-        "        out._creation = next_creation()",
-        "        return out",
-        f"    return unrecorded(out, node_op, ({', '.join(inputs)},))",
-    ]
-    return "\n".join(lines) + "\n"
-
-
-def _operand_checks(op: Op, inputs: tuple[str, ...]) -> list[str]:
-    """The method's lines that turn a number operand into a Constant and choose the op the node
-    records: the op's variant that evaluates no derivative for a constant (a Value subclass, e.g. a
-    Constant passed in, is looked up)."""
-    lines: list[str] = []
-    for name in _PARAMETERS[op.arity][1:]:
-        lines += [
-            f"    if type({name}) is not Value:",
-            f"        if isinstance({name}, Value):",
-            "            node_op = None",
-            "        else:",
-            f"            {name} = constant(op, {name}, self)",
-            f"            node_op = {'None' if op.arity > 2 else 'constant_op'}",
-        ]
-    if op.arity > 2:
-        lines += ["    if node_op is None:", f"        node_op = op.for_inputs(({', '.join(inputs)},))"]
-    elif op.arity == 2:
-        lines = [
-            line.replace("node_op = None", f"node_op = op.for_inputs(({', '.join(inputs)},))")
-            for line in lines
-        ]
-    return lines
-
-
-# the method's parameters for an op of 1, 2, 3 inputs
-_PARAMETERS = {1: ("self",), 2: ("self", "other"), 3: ("self", "factor", "addend")}
 
 # op name -> (method name, reflected method name)
 _METHOD_NAMES: dict[str, tuple[str, str]] = {

@@ -21,17 +21,22 @@ IEEE-754 ``divide`` and ``power``, so ``1 / a`` at ``a = 0`` is ``inf``, never `
 from __future__ import annotations
 
 import inspect
-import linecache
 import math
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeAlias
 
 from autograd import numerics
+from autograd.generate import INPUT_NAMES as INPUT_NAMES  # re-exported: the rules' input names
+from autograd.generate import (
+    chain_rule_step_source,
+    define,
+    evaluate_source,
+    local_grads_source,
+    symbolic_local_grads_source,
+)
 from autograd.modes import GradModeSwitch, no_grad
 from autograd.rules import graph_form, ieee_form, names_read
-
-INPUT_NAMES = ("a", "b", "c")
 
 # Names a rule may use, on floats (IEEE-754, never raising) ...
 FLOAT_FUNCTIONS: dict[str, Any] = {
@@ -226,50 +231,6 @@ def _register(function: Callable[..., Any], base: str, parameters: tuple[str, ..
     return f"{candidate}({', '.join(parameters)})"
 
 
-def register_source(source: str, filename: str) -> str:
-    """Put generated ``source`` in ``linecache`` under ``filename`` (made unique if taken by other
-    text), so ``inspect.getsource``, tracebacks and pdb show it; returns the name to compile with."""
-    candidate, number = filename, 1
-    cache: dict[str, Any] = linecache.cache
-    while candidate in cache and cache[candidate][2] != source.splitlines(True):
-        number += 1
-        candidate = f"{filename[:-1]} #{number}>"
-    lines = source.splitlines(True)
-    linecache.cache[candidate] = (len(source), None, lines, candidate)  # mtime None: never evicted
-    return candidate
-
-
-def _define(source: str, name: str, namespace: dict[str, Any], op: str = "") -> Callable[..., Any]:
-    """Compile generated ``source`` defining ``name``, readable in tracebacks and ``getsource``."""
-    scope = dict(namespace)
-    filename = register_source(source, f"<op {op} {name}>")  # the prefix compiled recognizes
-    exec(compile(source, filename, "exec"), scope)
-    return scope[name]  # type: ignore[no-any-return]
-
-
-def _reads(rules: tuple[str, ...]) -> set[str]:
-    """The inputs and ``out`` that any of ``rules`` reads."""
-    return set().union(*(names_read(rule)[0] for rule in rules))
-
-
-def _chain_rule_step_source(inputs: tuple[str, ...], derivatives: tuple[str | None, ...]) -> str:
-    """Source of ``chain_rule_step(node)``: one ``input.grad += local * grad`` line per input that
-    gets a gradient (``None``: a constant input, or a derivative that is zero everywhere)."""
-    used = _reads(tuple(d for d in derivatives if d is not None))
-    lines = ["def chain_rule_step(node):", f"    {', '.join('input_' + x for x in inputs)}, = node.children"]
-    lines += [f"    {x} = input_{x}.data" for x in inputs if x in used]
-    if "out" in used:
-        lines.append("    out = node.data")
-    lines.append("    grad = node.grad")
-    for x, derivative in zip(inputs, derivatives):
-        if derivative is not None:
-            term = {"1": "grad", "-1": "-grad"}.get(derivative, f"({derivative}) * grad")
-            lines.append(f"    input_{x}.grad += {term}")
-    if all(derivative is None for derivative in derivatives):
-        lines.append("    # no input gets a gradient")
-    return "\n".join(lines) + "\n"
-
-
 def _is_zero(rule: str) -> bool:
     """A derivative that is zero everywhere (``step``, a comparison): its input gets no gradient."""
     return rule.strip() in ("0", "0.0")
@@ -356,41 +317,31 @@ class Op:
         self._generate()
 
     def _generate(self) -> None:
-        inputs = INPUT_NAMES[: self.arity]
-        args = ", ".join(inputs)
-        evaluate = f"def evaluate({args}):\n    return {self.forward_source}\n"
-        self.evaluate = _define(evaluate, "evaluate", FLOAT_FUNCTIONS, self._label())
-        used = [d if i in self.differentiated else None for i, d in enumerate(self.derivative_sources)]
-        unpack = "".join(f"    {x} = {x}.data\n" for x in inputs)
-        self.local_grads = _define(
-            f"def local_grads(node):\n    {args}, = node.children\n{unpack}"
-            f"    out = node.data\n    return ({', '.join(d or '0.0' for d in used)},)\n",
-            "local_grads",
-            FLOAT_FUNCTIONS,
-            self._label(),
+        """Generate this op's four functions from its rules (see :mod:`autograd.generate`)."""
+        inputs, label = INPUT_NAMES[: self.arity], self._label()
+        used = tuple(d if i in self.differentiated else None for i, d in enumerate(self.derivative_sources))
+        self.evaluate = define(
+            evaluate_source(inputs, self.forward_source), "evaluate", FLOAT_FUNCTIONS, label
         )
-        self.chain_rule_step = _define(
-            _chain_rule_step_source(inputs, tuple(used)), "chain_rule_step", FLOAT_FUNCTIONS, self._label()
+        self.local_grads = define(local_grads_source(inputs, used), "local_grads", FLOAT_FUNCTIONS, label)
+        self.chain_rule_step = define(
+            chain_rule_step_source(inputs, used), "chain_rule_step", FLOAT_FUNCTIONS, label
         )
         # A constant input (the 2 in x ** 2) needs no derivative, and enters the others as a plain
         # number: d(x ** 2)/dx builds 2.0 * x ** 1.0, with no node for 2 - 1 whose own derivative
         # would take log(x) of a negative base (nan, and a false alarm under detect_anomaly).
         # (Python callables receive every input as a Value, as documented.)
-        constants = "".join(
-            f"    {x} = {x}.data\n"
-            for x, constant in zip(inputs, self.constant_inputs)
-            if constant and not self.python_callables
+        constants = tuple(
+            x for x, constant in zip(inputs, self.constant_inputs) if constant and not self.python_callables
         )
-        symbolic = ", ".join(
-            graph_form(rule) if i in self.differentiated else "None"
-            for i, rule in enumerate(self.derivatives)
+        symbolic = tuple(
+            graph_form(rule) if i in self.differentiated else None for i, rule in enumerate(self.derivatives)
         )
-        self.symbolic_local_grads = _define(
-            f"def symbolic_local_grads(node):\n    {args}, = node.children\n{constants}"
-            f"    out = node\n    return ({symbolic},)\n",
+        self.symbolic_local_grads = define(
+            symbolic_local_grads_source(inputs, symbolic, constants),
             "symbolic_local_grads",
             VALUE_FUNCTIONS,
-            self._label(),
+            label,
         )
 
     def _label(self) -> str:
