@@ -113,3 +113,26 @@ def test_without_numpy_the_rows_go_one_by_one(monkeypatch: pytest.MonkeyPatch) -
     w = Value(0.5, "w")
     f = check(lambda x: (x * w).tanh(), [w], [[x / 10] for x in range(20)])
     assert not f.columns
+
+
+@given(st.sampled_from(["linear", "relu", "leaky_relu", "tanh", "sigmoid"]), st.integers(0, 2**16), st.data())
+def test_nn_mlps_with_each_activation_over_columns_equal_eager(
+    activation: str, seed: int, data: st.DataObject
+) -> None:
+    nn = pytest.importorskip("nn")
+    model = nn.MLP(2, [4, 3, 1], activation=activation, seed=seed)
+    rows = [[*data.draw(points(2)), data.draw(st.sampled_from([-1, 1]))] for _ in range(2 * ROWS)]
+    f = check(lambda x0, x1, t: (1 - t * model([x0, x1])).relu(), model.parameters(), rows, static=["t"])
+    assert all(entry.columns({"t": int}) is not None for entry in f._entries)  # it ran over columns
+
+
+def test_rows_breaking_an_input_guard_are_split_by_a_mask() -> None:
+    w = Value(0.8, "w")
+
+    def branchy(x: Value, t: Any) -> Value:
+        number = t.data if isinstance(t, Value) else t  # eager passes a Value, a replay the number
+        return (w * x).tanh() * t if number > 0 else (w * x - t) ** 2
+
+    rows = [[k / 7 - 1, float(k % 5 - 2)] for k in range(3 * ROWS)]  # t > 0 on some rows only
+    f = check(branchy, [w], rows, numbers=["t"])
+    assert f.n_traces == 2 and all(entry.columns({}) is not None for entry in f._entries)

@@ -752,3 +752,25 @@ def test_moons_reaches_100_percent_like_micrograd() -> None:
     print(f"moons compiled: {time.perf_counter() - start:.2f} s, eager {seconds:.2f} s (100 steps)")
     assert compiled.loss == pytest.approx(history.loss, rel=1e-9)
     assert compiled.accuracy == history.accuracy
+
+
+@pytest.mark.parametrize("numpy", ["present", "hidden"])
+def test_compile_trains_as_eager_over_a_large_batch_with_or_without_numpy(
+    numpy: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """300 rows in one batch: over NumPy columns when it is there (the fast extra), row by row
+    when it is not; the same training as eager either way."""
+    from autograd.compiled import batch
+
+    if numpy == "present":
+        pytest.importorskip("numpy", reason="the columns need the optional numpy (the fast extra)")
+    else:
+        monkeypatch.setattr(batch, "np", None)
+        monkeypatch.setattr(batch, "AVAILABLE", False)
+    X, y = moons_pm(300)
+    assert len(X) >= batch.MIN_ROWS
+    runs = twin_runs(lambda: MLP(2, [6, 1], seed=0), X, y, hinge, epochs=2, lr=0.3)
+    assert_same_training(runs)
+    (compiled,) = runs[1][2]._replays[True].losses.values()  # type: ignore[attr-defined]
+    vectorized = [v for entry in compiled._entries for v in entry._columns.values() if v is not None]
+    assert bool(vectorized) == (numpy == "present")
