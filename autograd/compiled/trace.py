@@ -42,10 +42,8 @@ def _op_evaluation_codes() -> frozenset[Any]:
         if callable(function) and getattr(function, "__code__", None) is not None
         and function.__code__.co_filename.startswith("<Value operator")
     }  # fmt: skip
-    for name in ("apply", "_binary", "_record", "_unrecorded"):
-        function = getattr(engine, name, None)
-        if function is not None:
-            codes.add(function.__code__)
+    for function in (engine.apply, engine._binary, engine._record_node, engine._unrecorded):
+        codes.add(function.__code__)
     nested = list(codes)
     while nested:  # comprehensions inside them run in frames of their own (before Python 3.12)
         for constant in nested.pop().co_consts:
