@@ -327,8 +327,6 @@ def _record_node(op: Op, data: float, children: tuple[Value, ...]) -> Value:
     return _unrecorded(out, op, children)
 
 
-
-
 def _unrecorded(out: Value, op: Op, children: tuple[Value, ...]) -> Value:
     """Finish ``out`` outside the common case: inside ``no_grad`` and/or ``detect_anomaly``."""
     mode = grad_mode.get()
