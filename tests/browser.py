@@ -16,9 +16,9 @@ Import from a test module (``python -m pytest`` puts the project root on ``sys.p
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -116,3 +116,21 @@ def axe_violations(page: Any) -> list[str]:
         for v in results["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+PageType = TypeVar("PageType", bound=BrowserPage)
+
+
+def opened_pages(browser: Any, page_class: type[PageType], height: int) -> Iterator[Callable[..., PageType]]:
+    """The body of an ``open_page`` fixture (``yield from opened_pages(browser, Page, 900)``): a function
+    that opens a page (``open_(path, width=1400, height=...)``); every page is closed at teardown, which
+    asserts it made no request and logged no error."""
+    pages: list[PageType] = []
+
+    def open_(path: Path, width: int = 1400, height: int = height) -> PageType:
+        pages.append(page_class(browser, path, width, height))
+        return pages[-1]
+
+    yield open_
+    for page in pages:
+        page.close()

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser import BrowserPage, axe_violations, browser, require_browser
+from tests.browser import BrowserPage, axe_violations, browser, opened_pages, require_browser
 
 pytestmark = pytest.mark.browser
 sync_api = require_browser()
@@ -63,15 +63,7 @@ class Page(BrowserPage):
 
 @pytest.fixture
 def open_page(browser: Any) -> Iterator[Callable[..., Page]]:
-    pages: list[Page] = []
-
-    def open_(path: Path, **size: int) -> Page:
-        pages.append(Page(browser, path, **size))
-        return pages[-1]
-
-    yield open_
-    for page in pages:
-        page.close()
+    yield from opened_pages(browser, Page, height=640)
 
 
 def assert_shows_engine_grads(page: Page, root: Value) -> None:

@@ -22,7 +22,7 @@ from nn import MLP
 from nn.losses import mse
 from nn.viz import DeltaStep, NetworkStepThrough, network_stepthrough
 from nn.viz.network import number
-from tests.browser import ARGS, CHROMIUM, BrowserPage, axe_violations, require_browser
+from tests.browser import ARGS, CHROMIUM, BrowserPage, axe_violations, opened_pages, require_browser
 
 pytestmark = pytest.mark.browser
 
@@ -54,15 +54,7 @@ class Page(BrowserPage):
 
 @pytest.fixture
 def open_page(browser: Any) -> Iterator[Callable[..., Page]]:
-    pages: list[Page] = []
-
-    def open_(path: Path, width: int = 1400, height: int = 900) -> Page:
-        pages.append(Page(browser, path, width, height))
-        return pages[-1]
-
-    yield open_
-    for page in pages:
-        page.close()
+    yield from opened_pages(browser, Page, height=900)
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser import ARGS, CHROMIUM, BrowserPage, axe_violations, require_browser
+from tests.browser import ARGS, CHROMIUM, BrowserPage, axe_violations, opened_pages, require_browser
 
 pytestmark = pytest.mark.browser
 sync_api = require_browser()
@@ -72,15 +72,7 @@ class Page(BrowserPage):
 
 @pytest.fixture
 def open_page(browser: Any) -> Iterator[Callable[..., Page]]:
-    pages: list[Page] = []
-
-    def open_(path: Path, width: int = 1400, height: int = 900) -> Page:
-        pages.append(Page(browser, path, width, height))
-        return pages[-1]
-
-    yield open_
-    for page in pages:
-        page.close()
+    yield from opened_pages(browser, Page, height=900)
 
 
 def shown_loss(page: Page) -> tuple[str, float, float]:
