@@ -8,12 +8,16 @@ A rule is a Python expression over the inputs ``a``, ``b``, ``c`` and the output
   comparison, ``and``/``or``/``not`` and ``x if test else y`` becomes a node (``==``, ``>``,
   ``>=``, ``select``) when it depends on a ``Value``, so a piecewise decision is part of the graph
   (a compiled replay evaluates it again) instead of a number frozen at the time it was built;
-* :func:`names_read`: which of ``a``, ``b``, ``c``, ``out`` and which functions a rule reads.
+* :func:`names_read`: which of ``a``, ``b``, ``c``, ``out`` and which functions a rule reads;
+* :func:`template` and :func:`fold`: the compiled replay's forms (the rule with its inputs as
+  format fields; the rule with its constant sub-expressions evaluated).
 """
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
+from typing import Any
 
 VARIABLES = ("a", "b", "c", "out")
 _NO_ARGUMENTS = ast.arguments(posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[])
@@ -141,3 +145,96 @@ class _PiecewiseAsNodes(ast.NodeTransformer):
 def graph_form(rule: str) -> str:
     """The ``create_graph`` form of a rule (see :class:`_PiecewiseAsNodes`), from its IEEE form."""
     return _unparse(_PiecewiseAsNodes().visit(parse(ieee_form(rule))))
+
+
+# -- the compiled replay's forms ---------------------------------------------------------------------
+
+
+def template(rule: str, fields: dict[str, str]) -> tuple[str, set[str], ast.expr]:
+    """The rule as a ``str.format`` template (``fields`` maps ``a`` to ``"0"``, ...: ``"{0} * {1}"``),
+    the variables it reads, and its tree."""
+    tree = parse(rule)
+    reads = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id in fields:
+            reads.add(node.id)
+            node.id = f"__{node.id}__"
+    text = ast.unparse(tree).replace("{", "{{").replace("}", "}}")
+    for name, field in fields.items():
+        text = text.replace(f"__{name}__", "{" + field + "}")
+    return text, reads, tree.body
+
+
+def is_factor(node: ast.expr) -> bool:
+    """True if ``node * g`` means ``(node) * g`` (``*`` groups from the left: the engine's order)."""
+    if isinstance(node, ast.BinOp):
+        return isinstance(node.op, ast.Mult)
+    return isinstance(node, (ast.Name, ast.Constant, ast.Call, ast.UnaryOp))
+
+
+def fold(rule: str, namespace: dict[str, Any], literal: Callable[[float], str]) -> ast.Expression:
+    """The rule with each sub-expression whose operands are all numbers evaluated (in ``namespace``)
+    and written back with ``literal``: ``2.0 - 1`` becomes ``1.0``; a decided ``x if test else y``
+    keeps only its branch."""
+    return _Folder(namespace, literal).visit(parse(rule))  # type: ignore[no-any-return]
+
+
+class _Folder(ast.NodeTransformer):
+    def __init__(self, namespace: dict[str, Any], literal: Callable[[float], str]) -> None:
+        self.namespace, self.literal = namespace, literal
+
+    def generic_visit(self, node: ast.AST) -> ast.AST:
+        super().generic_visit(node)
+        if isinstance(node, ast.IfExp):
+            test = _decided(node.test)
+            if isinstance(test, bool):
+                return node.body if test else node.orelse
+            node.test = test
+            return node
+        if isinstance(node, ast.BinOp):
+            operands: list[ast.expr] = [node.left, node.right]
+        elif isinstance(node, ast.UnaryOp):
+            operands = [node.operand]
+        elif isinstance(node, ast.Call) and not node.keywords:
+            operands = node.args
+        elif isinstance(node, (ast.Compare, ast.BoolOp)):
+            operands = [node.left, *node.comparators] if isinstance(node, ast.Compare) else node.values
+        else:
+            return node
+        if all(_number(x) is not None for x in operands):
+            code = compile(ast.fix_missing_locations(ast.Expression(node)), "<fold>", "eval")
+            value = eval(code, dict(self.namespace))
+            if isinstance(value, (int, float)):  # bools included
+                return parse(self.literal(float(value))).body
+        return node
+
+
+def _decided(node: ast.expr) -> ast.expr | bool:
+    """A condition with its constant parts decided: ``True``/``False`` when they settle it."""
+    number = _number(node)
+    if number is not None:
+        return bool(number)
+    if not isinstance(node, ast.BoolOp):
+        return node
+    settles = isinstance(node.op, ast.Or)  # an operand with this truth value decides an or / an and
+    rest = []
+    for value in node.values:
+        truth = _decided(value)
+        if truth is settles:
+            return settles
+        if not isinstance(truth, bool):
+            rest.append(truth)
+    if not rest:
+        return not settles
+    return rest[0] if len(rest) == 1 else ast.BoolOp(node.op, rest)
+
+
+def _number(node: ast.expr) -> float | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+        return float(node.value)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _number(node.operand)
+        return None if inner is None else -inner
+    if isinstance(node, ast.Name) and node.id in ("inf", "nan"):
+        return float(node.id)
+    return None

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
+from autograd import rules
 from autograd.compiled.guards import GUARD_FUNCTIONS, Expression, failure, leaves, literal, render
 from autograd.compiled.trace import Trace
 from autograd.engine import Value
@@ -57,27 +58,6 @@ class _Rule(NamedTuple):
     derivatives: tuple[_Derivative, ...]
 
 
-def _template(expression: str) -> tuple[str, set[str], ast.expr]:
-    """``expression`` with ``a``, ``b``, ``c``, ``out`` as format fields, the names it reads, its tree."""
-    tree = ast.parse(expression, mode="eval")
-    reads = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and node.id in _FIELDS:
-            reads.add(node.id)
-            node.id = f"__{node.id}__"
-    text = ast.unparse(tree).replace("{", "{{").replace("}", "}}")
-    for name, field in _FIELDS.items():
-        text = text.replace(f"__{name}__", "{" + field + "}")
-    return text, reads, tree.body
-
-
-def _is_factor(node: ast.expr) -> bool:
-    """True if ``node * g`` means ``(node) * g`` (``*`` groups from the left: the engine's order)."""
-    if isinstance(node, ast.BinOp):
-        return isinstance(node.op, ast.Mult)
-    return isinstance(node, (ast.Name, ast.Constant, ast.Call, ast.UnaryOp))
-
-
 _rules: dict[Op, _Rule] = {}
 
 
@@ -87,86 +67,26 @@ def rule(op: Op) -> _Rule:
     if found is None:
         derivatives = []
         for position, (source, human) in enumerate(zip(op.derivative_sources, op.derivatives)):
-            text, reads, body = _template(source)
+            text, reads, body = rules.template(source, _FIELDS)
             arguments = ", ".join(f"{x}=0.0" for x in _FIELDS)
             derivatives.append(
                 _Derivative(
-                    text if _is_factor(body) else f"({text})",
+                    text if rules.is_factor(body) else f"({text})",
                     tuple(k for k, name in enumerate(INPUT_NAMES) if name in reads),
                     "out" in reads,
                     eval(f"lambda {arguments}: {source}", namespace()),
                     f"  # {op.name}: d/d{INPUT_NAMES[position]} = {human}",
                 )
             )
-        found = _rules[op] = _Rule(_template(op.forward_source)[0], tuple(derivatives))
+        found = _rules[op] = _Rule(rules.template(op.forward_source, _FIELDS)[0], tuple(derivatives))
     return found
-
-
-class _Folder(ast.NodeTransformer):
-    """Evaluates each sub-expression whose operands are all numbers (``2.0 - 1`` becomes ``1.0``)."""
-
-    def generic_visit(self, node: ast.AST) -> ast.AST:
-        super().generic_visit(node)
-        if isinstance(node, ast.IfExp):
-            test = _decided(node.test)
-            if isinstance(test, bool):
-                return node.body if test else node.orelse
-            node.test = test
-            return node
-        if isinstance(node, ast.BinOp):
-            operands: list[ast.expr] = [node.left, node.right]
-        elif isinstance(node, ast.UnaryOp):
-            operands = [node.operand]
-        elif isinstance(node, ast.Call) and not node.keywords:
-            operands = node.args
-        elif isinstance(node, (ast.Compare, ast.BoolOp)):
-            operands = [node.left, *node.comparators] if isinstance(node, ast.Compare) else node.values
-        else:
-            return node
-        if all(_number(x) is not None for x in operands):
-            code = builtins.compile(ast.fix_missing_locations(ast.Expression(node)), "<fold>", "eval")
-            value = eval(code, namespace())
-            if isinstance(value, (int, float)):  # bools included
-                return ast.parse(literal(float(value)), mode="eval").body
-        return node
-
-
-def _decided(node: ast.expr) -> ast.expr | bool:
-    """A condition with its constant parts decided: ``True``/``False`` when they settle it."""
-    number = _number(node)
-    if number is not None:
-        return bool(number)
-    if not isinstance(node, ast.BoolOp):
-        return node
-    settles = isinstance(node.op, ast.Or)  # an operand with this truth value decides an or / an and
-    rest = []
-    for value in node.values:
-        truth = _decided(value)
-        if truth is settles:
-            return settles
-        if not isinstance(truth, bool):
-            rest.append(truth)
-    if not rest:
-        return not settles
-    return rest[0] if len(rest) == 1 else ast.BoolOp(node.op, rest)
-
-
-def _number(node: ast.expr) -> float | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
-        return float(node.value)
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        inner = _number(node.operand)
-        return None if inner is None else -inner
-    if isinstance(node, ast.Name) and node.id in ("inf", "nan"):
-        return float(node.id)
-    return None
 
 
 def _fold(expression: str) -> str:
     """``expression`` with its constant sub-expressions evaluated, as a factor of ``* g``."""
-    tree = _Folder().visit(ast.parse(expression, mode="eval"))
+    tree = rules.fold(expression, namespace(), literal)
     text = ast.unparse(tree)
-    return text if _is_factor(tree.body) else f"({text})"
+    return text if rules.is_factor(tree.body) else f"({text})"
 
 
 # -- names ------------------------------------------------------------------------------------------
