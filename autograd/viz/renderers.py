@@ -195,7 +195,24 @@ def write_png(graph: Any, path: str | os.PathLike[str], **draw: Any) -> Path:
     return path
 
 
-class GraphView:
+class SVGPicture:
+    """A picture held as SVG text (``.svg``): Jupyter shows it inline, ``.save(path)`` writes it."""
+
+    @property
+    def svg(self) -> str:
+        raise NotImplementedError
+
+    def _repr_svg_(self) -> str:
+        return self.svg
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the SVG to ``path``."""
+        path = Path(path)
+        path.write_text(self.svg, encoding="utf-8")
+        return path
+
+
+class GraphView(SVGPicture):
     """A graph that Jupyter shows inline as SVG: ``show(f)`` as a cell's last line.
 
     Rendered once, on first display, with the first available renderer (for a ``Value``, the
@@ -220,15 +237,6 @@ class GraphView:
         if self._svg is None:
             self._svg = render(self.graph, "svg", self.renderer, **self.draw).decode()
         return self._svg
-
-    def _repr_svg_(self) -> str:
-        return self.svg
-
-    def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the SVG to ``path``."""
-        path = Path(path)
-        path.write_text(self.svg, encoding="utf-8")
-        return path
 
     def __repr__(self) -> str:
         what = f"graph of {self.graph!r}" if isinstance(self.graph, Value) else "graphviz graph"

@@ -13,15 +13,14 @@ The built-in SVG needs nothing but Python: the page (``network_stepthrough``) al
 from __future__ import annotations
 
 import math
-import os
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from autograd import no_grad
 from autograd.viz.page import escape
+from autograd.viz.renderers import SVGPicture
 from nn.layers import Layer
 from nn.module import Module
 from nn.viz.network import NetworkPass, forward_pass, network_layers, number
@@ -187,20 +186,15 @@ PICTURE_CSS = (
 )
 
 
-class NetworkPicture:
+class NetworkPicture(SVGPicture):
     """The built-in SVG of a network: shown inline by Jupyter, ``.save(path)`` writes it."""
 
     def __init__(self, svg: str) -> None:
-        self.svg = svg
+        self._svg = svg
 
-    def _repr_svg_(self) -> str:
-        return self.svg
-
-    def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the SVG to ``path``."""
-        path = Path(path)
-        path.write_text(self.svg, encoding="utf-8")
-        return path
+    @property
+    def svg(self) -> str:
+        return self._svg
 
     def __repr__(self) -> str:
         return f"<NetworkPicture: {len(self.svg)} characters of SVG; .save(path) writes it>"
