@@ -69,13 +69,17 @@ class _Entry:
         self._columns: dict[frozenset[tuple[str, type]], Callable[..., Any] | None] = {}
         self.n_nodes = len(trace.order)
         self.n_outputs = len(trace.outputs)
-        self.value_and_grad = define(program.value_and_grad(), "value_and_grad")
-        self._forward: Callable[..., Any] | None = None
+
+    def value_and_grad(self, *args: Any) -> Any:
+        """The trace's ``value_and_grad`` (compiled at the first call: a batch replay over columns
+        may never need it, and CPython's compile is most of a large trace's cost)."""
+        function = self.value_and_grad = define(self.program.value_and_grad(), "value_and_grad")  # type: ignore[method-assign]
+        return function(*args)
 
     def forward(self, *args: Any) -> Any:
-        if self._forward is None:
-            self._forward = define(self.program.forward_only(), "forward")
-        return self._forward(*args)
+        """The trace's ``forward`` (compiled at the first call)."""
+        function = self.forward = define(self.program.forward_only(), "forward")  # type: ignore[method-assign]
+        return function(*args)
 
     def columns(self, static: dict[str, type]) -> Callable[..., Any] | None:
         """This trace over columns (NumPy), or None if it cannot be vectorized (made once)."""
@@ -174,7 +178,7 @@ class Compiled:
         trace = self._record(numbers)
         program = generate(trace, self.input_names, self.param_names)
         again = self._record(numbers)  # the same inputs again: the same graph and decisions?
-        second = generate(again, self.input_names, self.param_names)
+        second = program if trace.same_as(again) else generate(again, self.input_names, self.param_names)
         if second != program:
             raise TraceError(
                 "the function built a different graph or made different decisions when traced twice "

@@ -230,6 +230,44 @@ class Trace:
                 stack.extend((child, False) for child in reversed(inputs) if child not in visited)
         return order
 
+    def same_as(self, other: Trace) -> bool:
+        """True if ``other`` generates the same code as this trace: node for node (in order) the same
+        op, inputs, label, dependence, constant and leaf expression; the same inputs, parameters,
+        outputs, backward order and guards. (False may still generate the same code: then the
+        caller compares the code.) Linear in the graph: no code is generated."""
+        if (len(self.order), len(self.guards), len(self.outputs)) != (
+            len(other.order), len(other.guards), len(other.outputs)
+        ):  # fmt: skip
+            return False
+        ours = {node: k for k, node in enumerate(self.order)}
+        theirs = {node: k for k, node in enumerate(other.order)}
+        ours_of, theirs_of = ours.get, theirs.get
+        if (
+            [ours_of(v) for v in self.inputs] != [theirs_of(v) for v in other.inputs]
+            or [ours_of(v) for v in self.params] != [theirs_of(v) for v in other.params]
+            or [ours[v] for v in self.outputs] != [theirs[v] for v in other.outputs]
+            or [ours_of(v) for v in self.backward_order] != [theirs_of(v) for v in other.backward_order]
+        ):
+            return False
+        varies, other_varies = self.varies, other.varies
+        expressions, other_expressions = self.leaf_expressions, other.leaf_expressions
+        for a, b in zip(self.order, other.order):
+            if a._op is not b._op or a.label != b.label or varies[a] is not other_varies[b]:
+                return False
+            if [ours[c] for c in a.children] != [theirs[c] for c in b.children]:
+                return False
+            if not varies[a] and not _same_number(a.data, b.data):
+                return False
+            if a in expressions or b in other_expressions:
+                if a not in expressions or b not in other_expressions:
+                    return False
+                if _canonical(expressions[a], ours) != _canonical(other_expressions[b], theirs):
+                    return False
+        return all(
+            g.where == h.where and _canonical(g.test, ours) == _canonical(h.test, theirs)
+            for g, h in zip(self.guards, other.guards)
+        )
+
     def outside_leaves(self) -> list[Value]:
         """Leaves that are not inputs, parameters, constants or made from traced numbers."""
         declared = set(self.inputs) | set(self.params)
@@ -237,6 +275,19 @@ class Trace:
             n for n in self.order
             if not n.children and not n.is_constant and n not in declared and n not in self.leaf_expressions
         ]  # fmt: skip
+
+
+def _same_number(x: object, y: object) -> bool:
+    """True if ``x`` and ``y`` are written out as the same literal (``-0.0`` is not ``0.0``)."""
+    return type(x) is type(y) and (x is y or repr(x) == repr(y))
+
+
+def _canonical(expression: Expression, index: dict[Value, int]) -> Expression:
+    """``expression`` with each node as its position in the trace and each number as its type
+    and ``repr`` (what the generated code writes), so two traces' expressions compare with ``==``."""
+    if expression[0] == "node":
+        return ("node", index[expression[1]])
+    return tuple(_canonical(x, index) if type(x) is tuple else (type(x), repr(x)) for x in expression)
 
 
 def record(

@@ -413,6 +413,15 @@ def test_source_before_the_first_call() -> None:
     assert repr(compile(lambda x: x)) == "<compiled <lambda>: not traced yet>"
 
 
+def test_each_trace_compiles_its_functions_when_first_used() -> None:
+    f = compile(lambda x, y: x * y + 1, example=[2.0, 3.0])
+    [entry] = f._entries
+    assert "value_and_grad" not in vars(entry) and "forward" not in vars(entry)  # traced, not compiled
+    assert f(2.0, 3.0) == 7.0 and "forward" in vars(entry) and "value_and_grad" not in vars(entry)
+    assert f.value_and_grad(4.0, 0.5) == (3.0, [0.5, 4.0]) and "value_and_grad" in vars(entry)
+    assert f.value_and_grad(-1.0, 2.0) == (-1.0, [2.0, -1.0])  # the compiled one, from now on
+
+
 def test_refuses_a_non_function() -> None:
     with pytest.raises(TypeError, match="takes a function"):
         compile(3.0)  # type: ignore[arg-type]
