@@ -27,10 +27,13 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+import floor_digits
+
 from nn import MLP, Trainer, l2_penalty
-from nn.data import Batches, load_digits, make_moons
+from nn.data import Batches, make_moons
 from nn.losses import cross_entropy, hinge, mse
 from nn.optim import SGD, Adam
 from nn.schedules import LinearDecay
@@ -50,69 +53,40 @@ def timed(fn: Callable[[], object], repeats: int) -> float:
 
 
 def digits() -> tuple[list[list[float]], list[int]]:
-    X, y = load_digits()
-    return [[p / 16 for p in x] for x in X], y
+    """The 1,797 images, pixels scaled to [0, 1], and their labels."""
+    return floor_digits.digits()
 
 
-# -- 2. the floor: plain floats, derived by hand -------------------------------------------------------
+# -- 2. the floor: plain floats, derived by hand (floor_digits.py), and Adam ----------------------------
 
 
 class FloatMLP:
-    """64-32-10, ReLU then linear scores, softmax cross-entropy (mean over the batch), Adam. Like the
-    moons floor (``floor_moons.py``) it takes no data-dependent shortcut: it back-propagates zeros
-    through inactive ReLUs rather than skipping them, as a replayed graph does."""
+    """64-32-10, ReLU then linear scores, softmax cross-entropy (mean over the batch), Adam: the
+    forward and backward of ``floor_digits.loss_and_grads`` (builtins, no data-dependent shortcut),
+    then Adam over the flat parameter list, written out in plain floats."""
 
     def __init__(self, model: MLP) -> None:
-        hidden, out = model.layers  # type: ignore[attr-defined]
-        self.W1 = [[w.data for w in n.w] for n in hidden.neurons]
-        self.b1 = [n.b.data for n in hidden.neurons]
-        self.W2 = [[w.data for w in n.w] for n in out.neurons]
-        self.b2 = [n.b.data for n in out.neurons]
-        self.sizes = (len(self.W1), len(self.W2))
-        n = sum(len(r) + 1 for r in self.W1) + sum(len(r) + 1 for r in self.W2)
+        self.params = [p.data for p in model.parameters()]
+        self.sizes = (model.nin, *model.nouts)
+        n = len(self.params)
         self.m, self.v, self.t = [0.0] * n, [0.0] * n, 0
 
     def batch(self, X: Sequence[Sequence[float]], y: Sequence[int], lr: float) -> float:
-        W1, b1, W2, b2 = self.W1, self.b1, self.W2, self.b2
-        gW1 = [[0.0] * len(r) for r in W1]
-        gb1 = [0.0] * len(b1)
-        gW2 = [[0.0] * len(r) for r in W2]
-        gb2 = [0.0] * len(b2)
-        total, scale = 0.0, 1.0 / len(X)
-        for x, t in zip(X, y):
-            h = [max(0.0, sum([w * xi for w, xi in zip(row, x)]) + b) for row, b in zip(W1, b1)]
-            z = [sum([w * hi for w, hi in zip(row, h)]) + b for row, b in zip(W2, b2)]
-            top = max(z)
-            e = [math.exp(zk - top) for zk in z]
-            s = sum(e)
-            total += math.log(s) + top - z[t]
-            dz = [ek / s * scale for ek in e]
-            dz[t] -= scale
-            for k, d in enumerate(dz):
-                row = gW2[k]
-                for j, hj in enumerate(h):
-                    row[j] += d * hj
-                gb2[k] += d
-            for j, hj in enumerate(h):  # through inactive ReLUs too (a zero), as a replay does
-                d = sum([W2[k][j] * dz[k] for k in range(len(dz))]) * (1.0 if hj > 0.0 else 0.0)
-                row = gW1[j]
-                for i, xi in enumerate(x):
-                    row[i] += d * xi
-                gb1[j] += d
-        self.adam([*W1, b1, *W2, b2], [*gW1, gb1, *gW2, gb2], lr)
-        return total * scale
+        """One step on the batch ``(X, y)``; the loss before the step."""
+        loss, grads = floor_digits.loss_and_grads(self.params, X, y, self.sizes)
+        self.adam(grads, lr)
+        return loss
 
-    def adam(self, rows: list[list[float]], grads: list[list[float]], lr: float) -> None:
+    def adam(self, grads: list[float], lr: float) -> None:
+        """``m = b1 m + (1 - b1) g``, ``v = b2 v + (1 - b2) g^2``, ``p -= lr m^ / (sqrt(v^) + eps)``
+        with the bias corrections ``m^ = m / (1 - b1^t)``, ``v^ = v / (1 - b2^t)``."""
         b1, b2, eps = 0.9, 0.999, 1e-8
         self.t += 1
         c1, c2 = 1 - b1**self.t, 1 - b2**self.t
-        m, v, k = self.m, self.v, 0
-        for row, grad in zip(rows, grads):
-            for i, g in enumerate(grad):
-                m[k] = b1 * m[k] + (1 - b1) * g
-                v[k] = b2 * v[k] + (1 - b2) * g * g
-                row[i] -= lr * (m[k] / c1) / (math.sqrt(v[k] / c2) + eps)
-                k += 1
+        sqrt = math.sqrt
+        self.m = m = [b1 * mk + (1 - b1) * g for mk, g in zip(self.m, grads)]
+        self.v = v = [b2 * vk + (1 - b2) * g * g for vk, g in zip(self.v, grads)]
+        self.params = [p - lr * (mk / c1) / (sqrt(vk / c2) + eps) for p, mk, vk in zip(self.params, m, v)]
 
 
 def float_epoch(floor: FloatMLP, batches: Batches) -> None:

@@ -1,18 +1,23 @@
 """The floor: micrograd's moons training step written by hand as plain-float Python.
 
-No graph, no objects per operation: just the forward pass of an MLP with ReLU hidden layers and a
-linear output, the max-margin loss with L2 regularization, and its backward pass derived by hand,
-written as fast as plain Python allows (a neuron's sum is ``sum(map(mul, w, h), b)``, a layer's
-backward two list comprehensions: builtins do the inner loops, no Python call per operation)::
+No graph, no objects per operation: the forward pass of an MLP with ReLU hidden layers and a linear
+output, the max-margin loss with L2 regularization, and its backward pass derived by hand, written
+as fast as plain Python allows. Builtins do every inner loop, with no Python call per operation::
 
     score_i = MLP(x_i)
     loss    = mean_i relu(1 - y_i * score_i) + alpha * sum_p p^2
 
-This is what any engine is measured against: the same arithmetic with zero bookkeeping. Like a
-graph replayed for every sample, it takes no data-dependent shortcuts (it back-propagates zeros
-through inactive ReLUs rather than skipping them), so the comparison is like for like. Parameters
-are one flat list in micrograd's (and ``nn.MLP.parameters()``'s) order: layer by layer, neuron by
-neuron, each neuron's weights then its bias.
+    forward, per sample    z = W h + b          one ``sum(map(mul, w, h), b)`` per neuron
+    backward, per sample   delta_in = W^T delta_out, masked by relu'(z)
+    weight gradients       dL/dW_ji = sum_i delta_j(i) h_i(i) over the batch, once at the end:
+                           one ``sum(map(mul, deltas_j, inputs_i))`` per weight (columns from ``zip(*)``)
+
+This is what any engine is measured against: the same arithmetic with zero bookkeeping. Like a graph
+replayed for every sample (and like NumPy or PyTorch), it takes no data-dependent shortcut: it
+back-propagates zeros through inactive ReLUs rather than skipping their sums, so the work does not
+depend on how many units happen to be active. Parameters are one flat list in micrograd's (and
+``nn.MLP.parameters()``'s) order: layer by layer, neuron by neuron, each neuron's weights then its
+bias.
 
 Run it directly to time one step:  python tests/benchmarks/floor_moons.py
 """
@@ -26,12 +31,50 @@ from collections.abc import Sequence
 from operator import mul
 
 Sizes = Sequence[int]
+Layer = tuple[list[list[float]], list[float]]  # a layer's weight rows (one per neuron) and biases
 MOONS_SIZES: tuple[int, ...] = (2, 16, 16, 1)
 
 
 def parameter_count(sizes: Sizes = MOONS_SIZES) -> int:
     """Weights plus biases: ``sum (nin + 1) * nout`` over the layers (337 for 2-16-16-1)."""
     return sum((nin + 1) * nout for nin, nout in itertools.pairwise(sizes))
+
+
+def layers_of(params: Sequence[float], sizes: Sizes) -> list[Layer]:
+    """The flat parameter list as ``(weight rows, biases)`` per layer."""
+    if len(params) != parameter_count(sizes):
+        raise ValueError(f"expected {parameter_count(sizes)} parameters, got {len(params)}")
+    layers: list[Layer] = []
+    k = 0
+    for nin, nout in itertools.pairwise(sizes):
+        rows, biases = [], []
+        for _ in range(nout):
+            rows.append(list(params[k : k + nin]))
+            biases.append(params[k + nin])
+            k += nin + 1
+        layers.append((rows, biases))
+    return layers
+
+
+def weight_gradients(
+    layers: Sequence[Layer],
+    inputs: Sequence[Sequence[Sequence[float]]],
+    deltas: Sequence[Sequence[Sequence[float]]],
+    decay: float = 0.0,
+) -> list[float]:
+    """``dL/dW_ji = sum over samples of delta_j * h_i`` and ``dL/db_j = sum of delta_j``, plus
+    ``decay * p`` (the L2 term's ``2 alpha p``), flat in the parameters' order.
+
+    ``inputs[l]`` and ``deltas[l]`` hold, per sample, layer ``l``'s input and ``dL/dz`` of its
+    outputs; ``zip(*)`` turns them into columns over the batch, and each gradient is one dot product.
+    """
+    grads: list[float] = []
+    for (rows, biases), ins, ds in zip(layers, inputs, deltas):
+        columns = list(zip(*ins))
+        for row, b, delta in zip(rows, biases, zip(*ds)):
+            grads.extend([sum(map(mul, delta, column), decay * w) for column, w in zip(columns, row)])
+            grads.append(sum(delta, decay * b))
+    return grads
 
 
 def loss_and_grads(
@@ -43,61 +86,38 @@ def loss_and_grads(
 ) -> tuple[float, list[float]]:
     """Loss and ``d loss / d p`` for every parameter, in the order of ``params``.
 
-    ``y`` holds labels in {-1, +1}; hidden layers use ReLU, the last layer is linear.
+    ``y`` holds labels in {-1, +1}; hidden layers use ReLU, the last layer is one linear score.
     """
-    if len(params) != parameter_count(sizes):
-        raise ValueError(f"expected {parameter_count(sizes)} parameters, got {len(params)}")
-    # Split the flat list into per-layer weight rows and biases.
-    weights: list[list[list[float]]] = []
-    biases: list[list[float]] = []
-    k = 0
-    for nin, nout in itertools.pairwise(sizes):
-        rows, bs = [], []
-        for _ in range(nout):
-            rows.append(list(params[k : k + nin]))
-            bs.append(params[k + nin])
-            k += nin + 1
-        weights.append(rows)
-        biases.append(bs)
-    # the weights' columns, for the backward pass: back_i = sum_j delta_j * w_ji
-    columns = [[list(column) for column in zip(*rows)] for rows in weights]
-    grad_w = [[[0.0] * len(row) for row in rows] for rows in weights]
-    grad_b = [[0.0] * len(bs) for bs in biases]
-    last = len(weights) - 1
+    if len(sizes) < 3 or sizes[-1] != 1:
+        raise ValueError(f"expected sizes (nin, hidden..., 1): hidden layers and one score, got {sizes}")
+    layers = layers_of(params, sizes)
+    hidden = layers[:-1]
+    (w_out,), (b_out,) = layers[-1]
+    # the hidden weights' columns after the first layer, for the backward pass: W^T delta
+    columns = [list(zip(*rows)) for rows, _ in hidden[1:]]
+    inputs: list[list[Sequence[float]]] = [[] for _ in layers]
+    deltas: list[list[Sequence[float]]] = [[] for _ in layers]
     n = len(X)
     data_loss = 0.0
-
     for x, label in zip(X, y):
-        # forward: keep each layer's input and pre-activation for the backward pass
-        inputs: list[list[float]] = []
-        pre: list[list[float]] = []
-        h = list(x)
-        for layer, (rows, bs) in enumerate(zip(weights, biases)):
-            inputs.append(h)
-            z = [sum(map(mul, row, h), b) for row, b in zip(rows, bs)]  # b + w0 h0 + w1 h1 + ...
-            pre.append(z)
-            h = z if layer == last else [s if s > 0.0 else 0.0 for s in z]
-        margin = 1.0 - label * h[0]
-        active = 1.0 if margin > 0.0 else 0.0  # relu'(margin)
-        data_loss += margin * active
-        # backward: d loss / d score = -label / n where the relu is active
-        delta = [-label * active / n]
-        for layer in range(last, -1, -1):
-            h, gw, gb = inputs[layer], grad_w[layer], grad_b[layer]
-            for j, d in enumerate(delta):
-                gb[j] += d
-                gw[j] = [g + d * v for g, v in zip(gw[j], h)]
-            if layer:
-                back = [sum(map(mul, column, delta)) for column in columns[layer]]
-                delta = [g if s > 0.0 else 0.0 for g, s in zip(back, pre[layer - 1])]
-
-    loss = data_loss / n + alpha * sum(p * p for p in params)
-    grads: list[float] = []
-    for gw, gb in zip(grad_w, grad_b):
-        for gwj, gbj in zip(gw, gb):
-            grads.extend(gwj)
-            grads.append(gbj)
-    return loss, [g + 2.0 * alpha * p for g, p in zip(grads, params)]
+        h: Sequence[float] = x
+        for (rows, biases), seen in zip(hidden, inputs):
+            seen.append(h)
+            h = [s if s > 0.0 else 0.0 for s in [sum(map(mul, row, h), b) for row, b in zip(rows, biases)]]
+        inputs[-1].append(h)
+        margin = 1.0 - label * sum(map(mul, w_out, h), b_out)
+        g = -label / n if margin > 0.0 else 0.0  # d loss / d score: relu'(margin) * -label / n
+        data_loss += margin if margin > 0.0 else 0.0
+        deltas[-1].append((g,))
+        # relu'(z) > 0 exactly where the layer's output h > 0
+        delta = [w * g if s > 0.0 else 0.0 for w, s in zip(w_out, h)]
+        for layer in range(len(columns), 0, -1):
+            deltas[layer].append(delta)
+            back = [sum(map(mul, column, delta)) for column in columns[layer - 1]]
+            delta = [t if s > 0.0 else 0.0 for t, s in zip(back, inputs[layer][-1])]
+        deltas[0].append(delta)
+    loss = data_loss / n + alpha * sum(map(mul, params, params))
+    return loss, weight_gradients(layers, inputs, deltas, 2.0 * alpha)
 
 
 def moons_like(n: int = 100, seed: int = 0) -> tuple[list[list[float]], list[float]]:
@@ -121,8 +141,7 @@ def moons_like(n: int = 100, seed: int = 0) -> tuple[list[list[float]], list[flo
 def sgd_step(params: list[float], X: Sequence[Sequence[float]], y: Sequence[float], lr: float) -> float:
     """One full-batch training step in place; returns the loss before the update."""
     loss, grads = loss_and_grads(params, X, y)
-    for i, g in enumerate(grads):
-        params[i] -= lr * g
+    params[:] = [p - lr * g for p, g in zip(params, grads)]
     return loss
 
 
@@ -132,8 +151,8 @@ if __name__ == "__main__":
     X, y = moons_like()
     times = []
     for _ in range(20):
-        start = time.perf_counter()
+        start = time.process_time()
         sgd_step(params, X, y, 0.1)
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     times.sort()
-    print(f"floor: moons step {1e3 * times[len(times) // 2]:.2f} ms (median of 20)")
+    print(f"floor: moons step {1e3 * times[len(times) // 2]:.2f} ms (median of 20, CPU time)")
