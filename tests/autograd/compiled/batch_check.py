@@ -23,7 +23,7 @@ from typing import Any
 
 from autograd import Value, grad
 from autograd.compiled import Compiled, TraceError, batch, compile
-from autograd.engine import reverse_topological_order
+from autograd.engine import backpropagate, reverse_topological_order
 
 RTOL = 1e-12
 TINY = 1e-300
@@ -48,8 +48,10 @@ def eager_batch(
     rows: Sequence[Sequence[Any]],
     plain: Collection[int],
     weight: float,
+    by: str = "backward",
 ) -> Result:
-    """The eager engine's batch: each row's ``out.backward(weight)`` accumulating from 0."""
+    """The eager engine's batch: each row's ``out.backward(weight)`` accumulating from 0 (or, with
+    ``by="grad"``, each row's ``backpropagate(out, weight)`` added to the sums)."""
     saved = [p.grad for p in params]
     for p in params:
         p.grad = 0.0
@@ -58,7 +60,12 @@ def eager_batch(
         for row in rows:
             out = fn(*arguments(row, plain))
             total += out.data
-            out.backward(weight)
+            if by == "grad":
+                found = backpropagate(out, weight)
+                for p in params:
+                    p.grad += float(found.get(p, 0.0))
+            else:
+                out.backward(weight)
         return Result(weight * total, [p.grad for p in params])
     finally:
         for p, g in zip(params, saved):
@@ -179,15 +186,17 @@ def check_batch(
     max_traces: int = 8,
     over_columns: bool | None = None,
     row_by_row: bool = True,
+    by: str = "backward",
 ) -> Compiled:
     """Compile ``fn`` and check its batch replay against eager (see the module's docstring).
 
     Two calls over columns (the first traces as it goes, the second has every trace), then, with
     ``row_by_row``, a fresh compile with ``columns = False``: bit for bit. ``over_columns``: True
     asserts every row of the second call ran over columns, False that none did (when the replay
-    says, through ``rows_over_columns``). Returns the compiled function (columns on)."""
+    says, through ``rows_over_columns``). ``by``: the eager reference, ``"backward"`` or ``"grad"``
+    (see :func:`eager_batch`). Returns the compiled function (columns on)."""
     plain = set(numbers) | set(static)
-    expected = eager_batch(fn, params, rows, plain, weight)
+    expected = eager_batch(fn, params, rows, plain, weight, by)
     coarse = coarse_scales(fn, params, rows, plain, weight)
 
     def fine() -> Result:

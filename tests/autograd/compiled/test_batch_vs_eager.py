@@ -17,8 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import nn
-from autograd import Value
+from autograd import Op, Value, apply, grad
 from autograd.compiled import TraceError, batch
+from autograd.ops import OPS
 from autograd.testing import expressions, mlp_expressions, points
 from nn import losses
 from nn.regularization import l2_penalty
@@ -488,3 +489,91 @@ def test_batch_backward_accumulates_into_grad_as_eager() -> None:
     total = f.batch_backward(rows, 0.5)
     assert total == pytest.approx(expected.value, rel=1e-12)
     assert [p.grad for p in params] == pytest.approx([1.0 + g for g in expected.grads], rel=1e-12, abs=1e-15)
+
+
+# -- every op of the table, custom ops, derivatives inside the loss ------------------------------------
+
+ORDINARY = (0.5, -0.5, 2.0, -3.0, 0.99, -1.0, 1.5, 0.0)
+
+
+#: ops that pass no gradient to any input (comparisons, step, sign): their own test below
+DECISIONS = sorted(name for name, op in OPS.items() if not op.differentiated)
+
+
+@pytest.mark.parametrize("name", sorted(set(OPS) - set(DECISIONS)))
+def test_every_op_over_edge_rows_equals_eager(name: str) -> None:
+    op, w = OPS[name], Value(1.25, "w")
+    values = EDGES + ORDINARY
+    if op.arity == 1:
+        rows = [[x, 0.5] for x in values]
+    else:
+        rows = [[x, y] for x in values for y in (ORDINARY[k % len(ORDINARY)] for k in range(3))]
+        rows += [[y, x] for x, y in zip(values, EDGES)]
+    rows = alternating(rows, seed=len(name))
+
+    def fn(x: Value, y: Value) -> Value:
+        wx = w * x
+        if op.arity == 1:
+            return apply(op, wx) + y
+        if op.arity == 2:
+            return apply(op, wx, y) + apply(op, y, wx)
+        return apply(op, wx, y, x) + apply(op, y, x, wx)
+
+    check_batch(fn, [w], rows)
+
+
+@pytest.mark.parametrize("name", DECISIONS)
+def test_every_decision_op_over_edge_rows_equals_grad(name: str) -> None:
+    """No gradient flows through a comparison: d/dw is 0 at every row, inf and nan rows included
+    (as ``grad()`` says; ``Value.backward()`` gives ``inf * 0 = nan`` there, an engine defect)."""
+    op, w = OPS[name], Value(1.25, "w")
+    rows = alternating([[x, y] for x in EDGES + ORDINARY for y in (0.5, -0.0, 2.0)], seed=len(name))
+
+    def fn(x: Value, y: Value) -> Value:
+        wx = w * x
+        return (apply(op, wx) if op.arity == 1 else apply(op, wx, y) + apply(op, y, wx)) * w
+
+    check_batch(fn, [w], rows, by="grad")
+
+
+def test_a_custom_op_written_as_python_callables() -> None:
+    gamma = Op("lgamma", lambda a: math.lgamma(a), [lambda a, out: (a + 1e-3).log()])  # no array form
+    w = Value(0.5, "w")
+    rows = [[1.0 + k / 4] for k in range(2 * ROWS)]
+    check_batch(lambda x: apply(gamma, w * x) * w + (w * x).tanh(), [w], rows)
+
+
+def test_a_gradient_inside_the_loss_with_piecewise_derivatives() -> None:
+    """An input-gradient penalty: d model/d x built with create_graph (relu's step, abs' sign inside)."""
+    model = nn.MLP(2, [4, 1], activation="relu", seed=8)
+
+    def loss(x0: Value, x1: Value, t: float) -> Value:
+        out = model([x0, x1])
+        dx0, dx1 = grad(out, [x0, x1], create_graph=True)
+        return (out - t) ** 2 + 0.1 * (dx0 * dx0 + abs(dx1))
+
+    rng = random.Random(8)
+    rows = [[rng.uniform(-2, 2), rng.uniform(-2, 2), rng.uniform(-1, 1)] for _ in range(2 * ROWS)]
+    check_batch(loss, model.parameters(), rows, numbers=[2])
+
+
+def test_a_function_that_ignores_its_inputs() -> None:
+    w = Value(1.5, "w")
+    check_batch(lambda x, t: w * 2.0 + t * 0.0, [w], [[float(k), 1.0] for k in range(ROWS)], numbers=[1])
+
+
+@pytest.mark.parametrize("weight", [0.0, 1e-300, 1e300, -1.0, math.inf, math.nan])
+def test_extreme_weights_scale_as_eager(weight: float) -> None:
+    """The weight seeds the backward pass at the output, as ``out.backward(weight)``: scaling the
+    sums afterwards instead overflows (``x * x * 1e-300`` at x = 1e300) or misses ``0 * inf``."""
+    w = Value(1.5, "w")
+    rows = [[x] for x in (1e300, 1e-300, 0.0, 2.0, -1e200, 3.0, 1e154, -0.5)]
+    check_batch(lambda x: (w * x) * x + (w * x).log() + w, [w], rows, weight=weight)
+
+
+def test_static_labels_beyond_int64_and_bools() -> None:
+    w = Value(0.5, "w")
+    rows = alternating([[k / 3, 2**70 if k % 2 else 3] for k in range(ROWS)])
+    check_batch(lambda x, t: w * x * t + w * (t % 7), [w], rows, static=[1])
+    rows = alternating([[k / 3, k % 3 == 0] for k in range(ROWS)])
+    check_batch(lambda x, t: (w * x).tanh() * (2.0 if t else -1.0) + t, [w], rows, static=[1])
