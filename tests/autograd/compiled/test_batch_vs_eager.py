@@ -17,8 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import nn
-from autograd import Op, Value, apply, grad
-from autograd.compiled import TraceError, batch
+from autograd import Op, Value, apply, grad, maximum, minimum
+from autograd.compiled import TraceError, batch, compile
 from autograd.ops import OPS
 from autograd.testing import expressions, mlp_expressions, points
 from nn import losses
@@ -341,8 +341,6 @@ def test_round_of_nan_or_inf_raises_as_eager() -> None:
     rows = [[k / 3] for k in range(10)] + [[math.inf]] + [[k / 3] for k in range(10)]
     with pytest.raises((OverflowError, ValueError)):
         eager_batch(to_nearest, [w], rows, set(), 1.0)
-    from autograd.compiled import compile
-
     f = compile(to_nearest, params=[w], max_traces=32)
     f.batch_value_and_grad(rows[:10])
     with pytest.raises((OverflowError, ValueError, TraceError)):
@@ -476,8 +474,6 @@ def test_batch_backward_accumulates_into_grad_as_eager() -> None:
     def loss(x0: Value, x1: Value, x2: Value, t: int) -> Value:
         return losses.cross_entropy([model([x0, x1, x2])], [t])
 
-    from autograd.compiled import compile
-
     params = model.parameters()
     expected = eager_batch(loss, params, rows, {3}, 0.5)
     f = compile(loss, params=model, static=[3])
@@ -577,3 +573,138 @@ def test_static_labels_beyond_int64_and_bools() -> None:
     check_batch(lambda x, t: w * x * t + w * (t % 7), [w], rows, static=[1])
     rows = alternating([[k / 3, k % 3 == 0] for k in range(ROWS)])
     check_batch(lambda x, t: (w * x).tanh() * (2.0 if t else -1.0) + t, [w], rows, static=[1])
+
+
+# -- Python's own decisions on computed numbers: raising, signs of zero, builtins ---------------------
+
+W = Value(0.5, "w")
+
+
+def _inverse_guard(x: Value) -> Value:
+    d = W * x
+    return d * 2 if 1 / d.data > 0.5 else d * 3  # ZeroDivisionError at d = 0
+
+
+def _sqrt_guard(x: Value) -> Value:
+    d = W * x
+    return d * 2 if math.sqrt(d.data) > 0.5 else d * 3  # ValueError at d < 0
+
+
+def _int_constant(x: Value) -> Value:
+    d = W * x
+    return d * int(d.data)  # OverflowError at inf, ValueError at nan
+
+
+@pytest.mark.parametrize(
+    ("fn", "bad", "error"),
+    [
+        (_inverse_guard, 0.0, ZeroDivisionError),
+        (_sqrt_guard, -1.0, ValueError),
+        (_int_constant, math.inf, OverflowError),
+        (_int_constant, math.nan, ValueError),
+    ],
+    ids=["1/0", "sqrt(-1)", "int(inf)", "int(nan)"],
+)
+@pytest.mark.parametrize("columns", [True, False], ids=["columns", "row_by_row"])
+def test_a_row_where_python_raises_raises_in_the_batch(
+    fn: Any, bad: float, error: type, columns: bool
+) -> None:
+    """A row at which the function raises in Python raises the same in a batch: never a number."""
+    good = [[k / 4 + 1] for k in range(ROWS)]
+    rows = [*good[: ROWS // 2], [bad], *good[ROWS // 2 :]]
+    with pytest.raises(error):
+        eager_batch(fn, [W], rows, set(), 1.0)
+    f = compile(fn, params=[W], max_traces=32)
+    f.columns = columns and batch.AVAILABLE
+    f.batch_value_and_grad(good)  # every good path traced
+    f.batch_value_and_grad(good)
+    with pytest.raises(error):
+        f.batch_value_and_grad(rows)
+
+
+def test_python_builtins_on_computed_numbers_equal_eager() -> None:
+    def fn(x: Value) -> Value:
+        d = W * x
+        chained = d * 2 if -0.5 < d.data < 0.5 else d * 3
+        clipped = d * max(d.data, 0.25) + d * min(abs(d.data), 1.0)
+        truthy = d * 5 if bool(d.data) else d * 7
+        return chained + clipped + truthy
+
+    rows = alternating([[k / 2 - 2] for k in range(3 * ROWS)])
+    check_batch(fn, [W], rows, max_traces=32)
+
+
+def test_floor_division_and_modulo_of_computed_numbers_equal_eager() -> None:
+    def fn(x: Value) -> Value:
+        d = W * x
+        return d * (d.data // 0.5) + d * (d.data % 0.75)
+
+    check_batch(fn, [W], [[k / 3 - 2] for k in range(ROWS)], max_traces=32)
+
+
+def test_the_sign_of_zero_in_a_guard_and_through_a_division() -> None:
+    """``copysign`` tells -0.0 from 0.0, and so does ``1 / z``: a sum that rounds -0.0 to 0.0
+    (an accumulator started at +0.0) would flip a sigmoid from 0 to 1."""
+    b = Value(-0.0, "b")
+
+    def fn(x0: Value, x1: Value) -> Value:
+        z = W.mul_add(x0, W.mul_add(x1, b))
+        side = z * 2 if math.copysign(1.0, z.data) > 0 else z * 3
+        return (1 / z).sigmoid() * W + side
+
+    zeros = [[0.0, 0.0], [-0.0, 0.0], [0.0, -0.0], [-0.0, -0.0], [1.0, -2.0], [-1.0, 2.0]]
+    check_batch(fn, [W, b], alternating(zeros * 3))
+
+
+# -- nodes of one op that differ: constants, operand order, shapes ---------------------------------------
+
+
+def test_nodes_of_one_op_with_different_constants_and_operand_orders() -> None:
+    """Same-op nodes side by side, each with its own constant or operand order: grouping them must
+    keep each node's own (``x ** 2`` is not ``x ** 3``, ``2 - x`` is not ``x - 2``)."""
+    u, v = Value(0.7, "u"), Value(-0.3, "v")
+
+    def fn(x: Value, y: Value) -> Value:
+        a, b, c = u * x, v * y, u * y
+        powers = a**2 + b**3 + abs(c) ** 0.5 + 2.0**a
+        subtractions = (a - 2.0) + (2.0 - b) + (c - a) + (b - c)
+        divisions = a / 3.0 + 3.0 / (b * b + 1.0) + c / (a * a + 0.5)
+        kinks = (
+            a.leaky_relu(0.1) + b.leaky_relu(0.3) + c.clamp(-0.5, 0.25) + a.clamp(lo=0.0) + b.clamp(hi=0.1)
+        )
+        extremes = maximum(a, 0.2) + maximum(b, c) + minimum(0.1, c) + minimum(a, b)
+        return powers + subtractions + divisions + kinks + extremes
+
+    rng = random.Random(9)
+    rows = [[rng.uniform(-2, 2), rng.uniform(-2, 2)] for _ in range(2 * ROWS)]
+    check_batch(fn, [u, v], rows, over_columns=True)
+
+
+def test_same_op_nodes_mixing_columns_parameters_and_constants() -> None:
+    """``tanh`` of a column, of a parameter-only value and of a number input side by side."""
+    u, v = Value(0.7, "u"), Value(-0.3, "v")
+
+    def fn(x: Value, t: float) -> Value:
+        per_row = (u * x).tanh()
+        per_batch = (u * v).tanh()  # the same for every row
+        per_number = (v * t).tanh()  # t is a plain number input
+        return per_row * per_batch + per_number * x + (u + v).exp() * (x * t).exp()
+
+    rows = [[k / 6 - 1, (k % 4) / 3] for k in range(2 * ROWS)]
+    check_batch(fn, [u, v], rows, numbers=[1], over_columns=True)
+
+
+def test_neurons_whose_weights_are_computed_and_whose_addend_is_another_neuron() -> None:
+    """A layer whose weights are computed from parameters (``w * w``, ``w.tanh()``), a chain whose
+    addend is another neuron's output (a residual), a column times a column."""
+    w = [Value(v / 7) for v in range(-3, 4)]
+
+    def fn(x0: Value, x1: Value, t: float) -> Value:
+        n1 = (w[0] * w[0]).mul_add(x0, w[1].tanh().mul_add(x1, w[2]))
+        n2 = w[3].mul_add(x0, w[4].mul_add(x1, n1))  # n1 is n2's addend
+        n3 = x0.mul_add(x1, w[5] * t)  # both factors columns, a number input in the addend
+        n4 = (w[6] * t).mul_add(x0, n3)  # a coefficient that varies by row through t
+        return n1.tanh() + n2.sigmoid() + n3 * n4
+
+    rows = [[k / 6 - 1, (k % 5) / 4, (k % 3) - 1.0] for k in range(2 * ROWS)]
+    check_batch(fn, w, rows, numbers=[2], over_columns=True)
