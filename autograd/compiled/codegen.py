@@ -51,6 +51,7 @@ class _Derivative(NamedTuple):
     reads_out: bool
     evaluate: Callable[..., float]  # the same rule on floats, for rules over constants only
     comment: str  # "  # *: d/da = b"
+    constant: tuple[str, str | None] | None = None  # (sign, factor) of a rule that reads nothing ("1")
 
 
 class _Rule(NamedTuple):
@@ -69,13 +70,15 @@ def rule(op: Op) -> _Rule:
         for position, (source, human) in enumerate(zip(op.derivative_sources, op.derivatives)):
             text, reads, body = rules.template(source, _FIELDS)
             arguments = ", ".join(f"{x}=0.0" for x in _FIELDS)
+            evaluate = eval(f"lambda {arguments}: {source}", namespace())
             derivatives.append(
                 _Derivative(
                     text if rules.is_factor(body) else f"({text})",
                     tuple(k for k, name in enumerate(INPUT_NAMES) if name in reads),
                     "out" in reads,
-                    eval(f"lambda {arguments}: {source}", namespace()),
+                    evaluate,
                     f"  # {op.name}: d/d{INPUT_NAMES[position]} = {human}",
+                    None if reads else _signed(evaluate()),
                 )
             )
         found = _rules[op] = _Rule(rules.template(op.forward_source, _FIELDS)[0], tuple(derivatives))
@@ -91,7 +94,6 @@ def _fold(expression: str) -> str:
 
 # -- names ------------------------------------------------------------------------------------------
 
-_IDENTIFIER = re.compile(r"[A-Za-z_]\w*\Z", re.ASCII)
 RESERVED = frozenset(
     {"params", "seed", "grads", "rows", "row", "total", "misses", "results", "ok", "inf", "nan"}
     | {"type", "int", "round", "format", "str", "repr", "abs", "True", "False", "None"}  # used by guards
@@ -106,7 +108,7 @@ class Names:
         self.suffix: dict[str, int] = {}
 
     def take(self, base: str) -> str:
-        if not _IDENTIFIER.match(base) or keyword.iskeyword(base):
+        if not (base.isascii() and base.isidentifier()) or keyword.iskeyword(base):
             base = re.sub(r"\W", "_", base, flags=re.ASCII)
             if not base or base[0].isdigit() or keyword.iskeyword(base):
                 base = "v_" + base
@@ -308,53 +310,64 @@ def _backward(
     """The chain-rule lines, the gradient variable of each input, and the parameters' ones."""
     param_grads = [names.take("g_" + name) for name in param_names]
     grad_of: dict[Value, str] = dict(zip(trace.params, param_grads))
-    assigned = set(trace.params)
     lines = ["    # backward: one line per chain-rule step; g_n is d(output)/d(n)"]
-
-    def add(node: Value, term: str, sign: str, comment: str) -> None:
-        if node in assigned:
-            lines.append(f"    {grad_of[node]} {sign}= {term}{comment}")
-            return
-        grad_of[node] = names.take("g_" + ref[node])
-        assigned.add(node)
-        lines.append(f"    {grad_of[node]} = {'-' if sign == '-' else ''}{term}{comment}")
+    emit, needs, varies = lines.append, trace.needs_grad, trace.varies
 
     output = trace.output
-    if output is not None and trace.needs_grad.get(output, False):
-        add(output, "seed", "+", "")
+    if output is not None and needs.get(output, False):
+        if output in grad_of:  # the output is a parameter
+            emit(f"    {grad_of[output]} += seed")
+        else:
+            grad_of[output] = names.take("g_" + ref[output])
+            emit(f"    {grad_of[output]} = seed")
     for node in trace.backward_order:
-        if node not in grad_of:
+        g = grad_of.get(node)
+        if g is None:
             continue  # reached only through decisions (step, ==): no gradient flows into it
         op: Op = node._op  # type: ignore[assignment]
-        arguments = [ref[c] for c in node.children]
-        arguments += [""] * (_OUT - len(arguments)) + [ref[node]]
-        for position, (derivative, child) in enumerate(zip(rule(op).derivatives, node.children)):
+        children = node.children
+        arguments: list[str] | None = None
+        for position, (derivative, child) in enumerate(zip(rule(op).derivatives, children)):
             # as backward(): no term for an input the op gives no gradient (step, ==, a constant)
-            if position in op.differentiated and trace.needs_grad.get(child, False):
-                sign, factor = _local(derivative, node, arguments, trace)
-                term = grad_of[node] if factor is None else f"{factor} * {grad_of[node]}"
-                add(child, term, sign, derivative.comment)
+            if position not in op.differentiated or not needs.get(child, False):
+                continue
+            sign, factor = derivative.constant or ("+", None)
+            if derivative.constant is None:
+                if arguments is None:
+                    arguments = [ref[c] for c in children]
+                    arguments += [""] * (_OUT - len(arguments)) + [ref[node]]
+                sign, factor = _local(derivative, children, arguments, varies)
+            term = g if factor is None else f"{factor} * {g}"
+            target = grad_of.get(child)
+            if target is not None:
+                emit(f"    {target} {sign}= {term}{derivative.comment}")
+            else:
+                target = grad_of[child] = names.take("g_" + ref[child])
+                emit(f"    {target} = {'-' if sign == '-' else ''}{term}{derivative.comment}")
     return "\n".join(lines) + "\n", grad_of, param_grads
 
 
 def _local(
-    derivative: _Derivative, node: Value, arguments: list[str], trace: Trace
+    derivative: _Derivative, children: tuple[Value, ...], arguments: list[str], varies: dict[Value, bool]
 ) -> tuple[str, str | None]:
     """``(sign, factor)`` of one chain-rule term; ``factor`` None for a local derivative of ±1."""
-    children = node.children
-    fixed = [p for p in derivative.reads if not trace.varies.get(children[p], False)]
+    fixed = [p for p in derivative.reads if not varies.get(children[p], False)]
     if not derivative.reads_out and len(fixed) == len(derivative.reads):
         numbers = [0.0] * (_OUT + 1)
         for p in derivative.reads:
             numbers[p] = children[p].data
-        local = derivative.evaluate(*numbers)  # a rule over constants only: evaluated now
-        if local == 1.0:
-            return "+", None
-        if local == -1.0:
-            return "-", None
-        return "+", literal(local)
+        return _signed(derivative.evaluate(*numbers))  # a rule over constants only: evaluated now
     factor = derivative.template.format(*arguments)
     return "+", _fold(factor) if fixed else factor
+
+
+def _signed(local: float) -> tuple[str, str | None]:
+    """A local derivative known now, as ``(sign, factor)``: ``±1`` is a sign, not a factor."""
+    if local == 1.0:
+        return "+", None
+    if local == -1.0:
+        return "-", None
+    return "+", literal(local)
 
 
 def _tuple(items: Sequence[str]) -> str:

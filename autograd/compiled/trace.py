@@ -81,18 +81,24 @@ class Recorder:
     def depends(self, node: Value) -> bool:
         """True if ``node``'s value can change with the inputs or parameters (memoized)."""
         varies = self.varies
-        if node in varies:
-            return varies[node]
+        found = varies.get(node)
+        if found is not None:
+            return found
+        leaves = self.log.leaf_expressions
         stack = [node]
+        push, pop = stack.append, stack.pop
         while stack:
             top = stack[-1]
-            pending = [c for c in top.children if c not in varies]
+            pending = False
+            for child in top.children:
+                if child not in varies:
+                    push(child)
+                    pending = True
             if pending:
-                stack.extend(pending)
                 continue
-            stack.pop()
+            pop()
             if top not in varies:
-                varies[top] = top in self.log.leaf_expressions or any(varies[c] for c in top.children)
+                varies[top] = top in leaves or any(map(varies.__getitem__, top.children))
         return varies[node]
 
 
@@ -114,7 +120,10 @@ class _DataReads:
         recorder = _active.get()
         if recorder is None:
             return value
-        return recorder.read(node, value, sys._getframe(1))
+        frame = sys._getframe(1)
+        if frame.f_code in recorder.internal:  # the op computing a new node: the most common read
+            return value
+        return recorder.read(node, value, frame)
 
     def __set__(self, node: Value, value: Any) -> None:
         recorder = _active.get()
@@ -198,13 +207,13 @@ class Trace:
         for expression in [g.test for g in self.guards] + list(self.leaf_expressions.values()):
             roots += [e[1] for e in guards.leaves(expression) if e[0] == "node"]
         self.order = self._order(roots)
-        self.varies = {node: recorder.depends(node) for node in self.order}
+        self.varies = _varies(self.order, recorder.varies, self.leaf_expressions)
         for node in self.leaf_expressions:
             self.varies[node] = True
         needs = dict.fromkeys([*inputs, *params], True)
         for node in self.order:
             if node not in needs:
-                needs[node] = any(needs[c] for c in node.children)
+                needs[node] = any(map(needs.__getitem__, node.children))
         self.needs_grad = needs
         self.backward_order = []
         if self.output is not None:
@@ -215,19 +224,22 @@ class Trace:
         comes after the nodes its expression reads (no recursion)."""
         order: list[Value] = []
         visited: set[Value] = set()
+        expressions = self.leaf_expressions
         stack: list[tuple[Value, bool]] = [(node, False) for node in reversed(roots)]
+        pop, push, emit = stack.pop, stack.append, order.append
         while stack:
-            node, inputs_done = stack.pop()
+            node, inputs_done = pop()
             if inputs_done:
-                order.append(node)
+                emit(node)
             elif node not in visited:
                 visited.add(node)
-                stack.append((node, True))
-                inputs = list(node.children)
-                expression = self.leaf_expressions.get(node)
-                if expression is not None:
-                    inputs += [e[1] for e in guards.leaves(expression) if e[0] == "node"]
-                stack.extend((child, False) for child in reversed(inputs) if child not in visited)
+                push((node, True))
+                inputs = node.children
+                if node in expressions:
+                    inputs = (*inputs, *[e[1] for e in guards.leaves(expressions[node]) if e[0] == "node"])
+                for child in reversed(inputs):
+                    if child not in visited:
+                        push((child, False))
         return order
 
     def same_as(self, other: Trace) -> bool:
@@ -275,6 +287,20 @@ class Trace:
             n for n in self.order
             if not n.children and not n.is_constant and n not in declared and n not in self.leaf_expressions
         ]  # fmt: skip
+
+
+def _varies(
+    order: list[Value], known: dict[Value, bool], leaves: dict[Value, Expression]
+) -> dict[Value, bool]:
+    """For each node of ``order`` (inputs first): can its value change with the inputs or parameters?
+    (What :meth:`Recorder.depends` says, in one pass.)"""
+    varies: dict[Value, bool] = {}
+    for node in order:
+        found = known.get(node)
+        if found is None:
+            found = node in leaves or any(map(varies.__getitem__, node.children))
+        varies[node] = found
+    return varies
 
 
 def _same_number(x: object, y: object) -> bool:
