@@ -38,6 +38,9 @@ from typing import Any, NamedTuple
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+import blas_threads  # first: NumPy's BLAS on one thread, as PyTorch's below
+
+# isort: split
 import bench_compiled
 import floor_digits
 import floor_moons
@@ -398,7 +401,7 @@ def compile_table(results: dict[str, Result]) -> list[str]:
 
 
 def versions() -> str:
-    found = [f"Python {sys.version.split()[0]}"]
+    found = [f"Python {sys.version.split()[0]}", blas_threads.described()]
     for module in ("numpy", "torch", "micrograd"):
         try:
             found.append(f"{module} {__import__(module).__version__}")

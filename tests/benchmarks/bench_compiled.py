@@ -23,11 +23,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+import blas_threads  # noqa: F401  (first: NumPy's BLAS on one thread, as every engine here)
+
+# isort: split
+import floor_moons
+
 from autograd.compiled import Compiled, batch, compile
 from nn import MLP
-
-sys.path.insert(0, str(Path(__file__).parent))
-import floor_moons
 
 SIZES = floor_moons.MOONS_SIZES
 ALPHA = 1e-4  # micrograd's L2 weight

@@ -30,6 +30,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+import blas_threads  # noqa: F401  (first: NumPy's BLAS on one thread, as every engine here)
+
+# isort: split
 import floor_digits
 
 from nn import MLP, Trainer, l2_penalty

@@ -12,6 +12,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import blas_threads  # noqa: F401  (first: NumPy's BLAS on one thread)
+
+# isort: split
 import bench_batch
 import bench_compiled
 import bench_engine
