@@ -64,11 +64,23 @@ MAX_TRACES = 8
 class _Entry:
     """One trace's generated code and the functions compiled from it (each made when first used)."""
 
-    def __init__(self, program: Program, trace: Trace) -> None:
-        self.program = program
+    def __init__(
+        self, trace: Trace, names: tuple[list[str], list[str]], program: Program | None = None
+    ) -> None:
+        self.trace = trace
+        self._names = names  # the inputs' and the parameters' variable names
+        self._program = program
         self._columns: dict[frozenset[tuple[str, type]], Callable[..., Any] | None] = {}
         self.n_nodes = len(trace.order)
         self.n_outputs = len(trace.outputs)
+
+    @property
+    def program(self) -> Program:
+        """The trace's generated code (generated when first needed: the batch replay over columns
+        works from the trace itself)."""
+        if self._program is None:
+            self._program = generate(self.trace, *self._names)
+        return self._program
 
     def value_and_grad(self, *args: Any) -> Any:
         """The trace's ``value_and_grad`` (compiled at the first call: a batch replay over columns
@@ -176,15 +188,18 @@ class Compiled:
             raise self._too_many(numbers)
         start = time.perf_counter()
         trace = self._record(numbers)
-        program = generate(trace, self.input_names, self.param_names)
         again = self._record(numbers)  # the same inputs again: the same graph and decisions?
-        second = program if trace.same_as(again) else generate(again, self.input_names, self.param_names)
-        if second != program:
-            raise TraceError(
-                "the function built a different graph or made different decisions when traced twice "
-                "at the same inputs (randomness such as dropout, or state that changes between calls), "
-                f"so no trace can stand for it; first difference: {difference(program, second)}"
-            )
+        program = None  # generated when first needed, if the graphs say the code is the same
+        if not trace.same_as(again):
+            program = generate(trace, self.input_names, self.param_names)
+            second = generate(again, self.input_names, self.param_names)
+            if second != program:
+                raise TraceError(
+                    "the function built a different graph or made different decisions when traced "
+                    "twice at the same inputs (randomness such as dropout, or state that changes "
+                    f"between calls), so no trace can stand for it; first difference: "
+                    f"{difference(program, second)}"
+                )
         outside = [v for v in trace.outside_leaves() if v in set(again.outside_leaves())]
         if outside:
             shown = ", ".join(describe(v) for v in outside[:3])
@@ -194,7 +209,7 @@ class Compiled:
                 f"parameters: {shown}{more}. Pass model weights as params=... so that their current "
                 "values are read and their gradients computed; for a fixed number use a float"
             )
-        entry = _Entry(program, trace)
+        entry = _Entry(trace, (self.input_names, self.param_names), program)
         self._entries.append(entry)
         self._batch_functions.clear()
         self.compile_seconds += time.perf_counter() - start

@@ -260,7 +260,7 @@ def generate(trace: Trace, arguments: Sequence[str], param_names: Sequence[str])
         if node in declared:
             ref[node] = declared[node]
         elif not trace.varies.get(node, False):
-            ref[node] = literal(node.data)
+            ref[node] = literal(trace.constants[node])
         elif node in trace.leaf_expressions:
             count += 1
             ref[node] = names.take(node.label or f"c{count}")
@@ -311,7 +311,7 @@ def _backward(
     param_grads = [names.take("g_" + name) for name in param_names]
     grad_of: dict[Value, str] = dict(zip(trace.params, param_grads))
     lines = ["    # backward: one line per chain-rule step; g_n is d(output)/d(n)"]
-    emit, needs, varies = lines.append, trace.needs_grad, trace.varies
+    emit, needs = lines.append, trace.needs_grad
 
     output = trace.output
     if output is not None and needs.get(output, False):
@@ -336,7 +336,7 @@ def _backward(
                 if arguments is None:
                     arguments = [ref[c] for c in children]
                     arguments += [""] * (_OUT - len(arguments)) + [ref[node]]
-                sign, factor = _local(derivative, children, arguments, varies)
+                sign, factor = _local(derivative, children, arguments, trace.constants)
             term = g if factor is None else f"{factor} * {g}"
             target = grad_of.get(child)
             if target is not None:
@@ -348,14 +348,14 @@ def _backward(
 
 
 def _local(
-    derivative: _Derivative, children: tuple[Value, ...], arguments: list[str], varies: dict[Value, bool]
+    derivative: _Derivative, children: tuple[Value, ...], arguments: list[str], constants: dict[Value, float]
 ) -> tuple[str, str | None]:
     """``(sign, factor)`` of one chain-rule term; ``factor`` None for a local derivative of ±1."""
-    fixed = [p for p in derivative.reads if not varies.get(children[p], False)]
+    fixed = [p for p in derivative.reads if children[p] in constants]
     if not derivative.reads_out and len(fixed) == len(derivative.reads):
         numbers = [0.0] * (_OUT + 1)
         for p in derivative.reads:
-            numbers[p] = children[p].data
+            numbers[p] = constants[children[p]]
         return _signed(derivative.evaluate(*numbers))  # a rule over constants only: evaluated now
     factor = derivative.template.format(*arguments)
     return "+", _fold(factor) if fixed else factor

@@ -210,6 +210,8 @@ class Trace:
         self.varies = _varies(self.order, recorder.varies, self.leaf_expressions)
         for node in self.leaf_expressions:
             self.varies[node] = True
+        #: the numbers of the nodes that cannot change (the generated code's literals), as traced
+        self.constants = {node: node.data for node in self.order if not self.varies[node]}
         needs = dict.fromkeys([*inputs, *params], True)
         for node in self.order:
             if node not in needs:
@@ -268,7 +270,7 @@ class Trace:
                 return False
             if [ours[c] for c in a.children] != [theirs[c] for c in b.children]:
                 return False
-            if not varies[a] and not _same_number(a.data, b.data):
+            if not varies[a] and not _same_number(self.constants[a], other.constants[b]):
                 return False
             if a in expressions or b in other_expressions:
                 if a not in expressions or b not in other_expressions:

@@ -7,9 +7,10 @@ Run:  python tests/benchmarks/bench_compile_time.py [--repeats 5] [--profile]
 2. moons: ``MLP(2, [16, 16, 1])``, one point's max-margin loss (the target a number input) and the
    L2 penalty compiled on its own (``bench_compiled``).
 
-For each trace: ``trace`` is what ``Compiled.compile_seconds`` counts (tracing twice, checking,
-generating the code), ``first call`` the first ``value_and_grad`` that made it (tracing, generating,
-and CPython compiling the generated ``value_and_grad``); both CPU time. Medians of ``--repeats`` fresh models,
+For each trace: ``trace`` is what ``Compiled.compile_seconds`` counts (tracing twice and checking
+the two agree: what the batch replay over columns needs), ``first call`` the first
+``value_and_grad`` that made it (tracing, generating the code, CPython compiling the generated
+``value_and_grad``); both CPU time. Medians of ``--repeats`` fresh models,
 in one process. ``--profile`` prints cProfile's top functions for one digits compile.
 """
 

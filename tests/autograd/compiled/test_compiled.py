@@ -416,7 +416,8 @@ def test_source_before_the_first_call() -> None:
 def test_each_trace_compiles_its_functions_when_first_used() -> None:
     f = compile(lambda x, y: x * y + 1, example=[2.0, 3.0])
     [entry] = f._entries
-    assert "value_and_grad" not in vars(entry) and "forward" not in vars(entry)  # traced, not compiled
+    assert entry._program is None  # traced and checked, no code generated yet
+    assert "value_and_grad" not in vars(entry) and "forward" not in vars(entry)
     assert f(2.0, 3.0) == 7.0 and "forward" in vars(entry) and "value_and_grad" not in vars(entry)
     assert f.value_and_grad(4.0, 0.5) == (3.0, [0.5, 4.0]) and "value_and_grad" in vars(entry)
     assert f.value_and_grad(-1.0, 2.0) == (-1.0, [2.0, -1.0])  # the compiled one, from now on

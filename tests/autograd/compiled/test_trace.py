@@ -151,3 +151,19 @@ def test_stateful_functions_differ_and_are_refused(case: str) -> None:
     assert code(first) != code(second) and not first.same_as(second)
     with pytest.raises(TraceError, match="traced twice at the same inputs"):
         compile(fn, example=point)
+
+
+def test_the_code_is_generated_from_the_constants_as_traced() -> None:
+    """The code is generated when first needed: a constant made inside the function and changed
+    afterwards (through a reference the function kept) is still the number it was when traced."""
+    made: list[Value] = []
+
+    def fn(x: Value) -> Value:
+        made.append(Value(2.0))
+        return x * made[-1] + made[-1] ** 2
+
+    f = compile(fn, example=[1.0])
+    for c in made:
+        c.data = 5.0
+    assert f.value_and_grad(3.0) == (10.0, [2.0])
+    assert "x * 2.0" in f.source
