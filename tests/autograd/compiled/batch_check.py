@@ -84,9 +84,10 @@ def error_scale(root: Any) -> float:
             continue
         local = node._op.local_grads(node)
         for position in node._op.differentiated:
-            child = node.children[position]
-            sensitivity[child] = sensitivity.get(child, 0.0) + abs(local[position]) * s
-    return sum(s * abs(n.data) for n, s in sensitivity.items())
+            child, term = node.children[position], abs(local[position])
+            if term != 0.0:  # no path (not 0 * inf = nan)
+                sensitivity[child] = sensitivity.get(child, 0.0) + term * s
+    return sum(s * abs(n.data) for n, s in sensitivity.items() if s != 0.0)
 
 
 def fine_scales(

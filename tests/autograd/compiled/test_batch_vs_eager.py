@@ -708,3 +708,55 @@ def test_neurons_whose_weights_are_computed_and_whose_addend_is_another_neuron()
 
     rows = [[k / 6 - 1, (k % 5) / 4, (k % 3) - 1.0] for k in range(2 * ROWS)]
     check_batch(fn, w, rows, numbers=[2], over_columns=True)
+
+
+# -- rows on a threshold or a kink: where another order of the same sums decides otherwise ---------------
+
+
+def test_rows_exactly_on_a_guard_threshold_do_not_use_up_the_trace_cache() -> None:
+    """|d| = 1 exactly on the first rows: over columns those rows are too close to call, so they go
+    row by row, under one of the two traces the batch needs (not a new trace each time round)."""
+
+    def huber(x: Value, t: float) -> Value:
+        d = W * x - t
+        return 0.5 * d * d if abs(d.data) <= 1 else abs(d) - 0.5
+
+    rows = [[2.0, 0.0]] * 4 + [[float(k), 0.5] for k in range(2 * ROWS)]
+    f = check_batch(huber, [W], rows, numbers=[1])
+    assert f.n_traces == 2
+
+
+def test_a_number_pinned_by_a_python_function_does_not_use_up_the_trace_cache() -> None:
+    """``math.sqrt(d.data)`` needs the exact number, so each row has its own trace, as row by row."""
+
+    def fn(x: Value) -> Value:
+        d = W * x
+        return d * 2 if math.sqrt(abs(d.data)) > 0.5 else d * 3
+
+    rows = [[float(k)] for k in range(1, 5)] * 2
+    f = check_batch(fn, [W], rows, max_traces=6)
+    assert f.n_traces == 4
+
+
+def test_a_relu_whose_input_eager_sums_to_exactly_zero() -> None:
+    """``z = w1 x1 + (w0 x0 + b)`` is exactly 0 in eager's order (1 + 1e-17 rounds to 1) and 1e-17
+    in a dot product's order: relu's derivative there is 0, not 1, and so are the gradients."""
+    w0, w1, b = Value(1.0, "w0"), Value(-1.0, "w1"), Value(1e-17, "b")
+
+    def neuron(x0: Value, x1: Value) -> Value:
+        return w1.mul_add(x1, w0.mul_add(x0, b)).relu() + (w0 * x0).tanh()
+
+    rows = [[1.0, 1.0]] * ROWS + [[0.5, -0.5]] * ROWS
+    check_batch(neuron, [w0, w1, b], rows)
+
+
+def test_a_hinge_whose_margin_eager_sums_to_exactly_zero() -> None:
+    """The same through nn: the weighted sum ``((b + w0 x0) + w1 x1) + w2 x2`` is exactly 1.0 in
+    eager's order (each -5e-17 is under half an ulp of 1), which puts the hinge ``relu(1 - s)`` on
+    its kink (gradient 0); ``(w0 x0 + w1 x1 + w2 x2) + b`` is 1 - 2^-53, past it."""
+    model = nn.MLP(3, [1], seed=0)
+    assert [p.label for p in model.parameters()][-1].endswith("b")
+    for p, value in zip(model.parameters(), (-5e-17, -5e-17, 0.0, 1.0)):
+        p.data = value
+    rows = [[1.0, 1.0, 1.0, 1]] * ROWS + [[0.5, 0.25, 2.0, -1]] * ROWS
+    check_batch(lambda *a: losses.hinge([model(list(a[:3]))], [a[3]]), model.parameters(), rows, static=[3])
