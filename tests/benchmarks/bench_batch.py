@@ -98,32 +98,35 @@ def columns_from_one_row() -> Iterator[None]:
             batch.MIN_ROWS = old
 
 
-def ran_over_columns(f: Compiled) -> bool | None:
-    """Whether some trace of ``f`` runs over columns (None: this version of ``compiled`` does not say)."""
-    said = getattr(f, "vectorized", None)
-    if isinstance(said, bool):
-        return said
-    try:
-        return any(v is not None for e in f._entries for v in e._columns.values())
-    except (AttributeError, TypeError):
-        return None
+def columns_note(f: Compiled, n: int) -> str:
+    """How many of the ``n`` rows ``f``'s last batch replay ran over columns, as a suffix for its
+    row's name ("" for all of them, or when this version of ``compiled`` does not say)."""
+    over = getattr(f, "rows_over_columns", None)
+    if over is None:  # an older compiled: did some trace vectorize?
+        try:
+            over = n if any(v is not None for e in f._entries for v in e._columns.values()) else 0
+        except (AttributeError, TypeError):
+            return ""
+    if over == n:
+        return ""
+    return " (asked; ran row by row)" if over == 0 else f" ({over:,} of {n:,} rows over columns)"
 
 
 class Replay(NamedTuple):
-    name: str
-    step: Callable[[], float]
+    steps: Steps
     compile_seconds: float
     traces: int
     nodes: int
 
 
-def replay_row(
+def replay_rows(
     make: Callable[[], tuple[Compiled, Compiled | None]], model: MLP, rows: list[list[Any]], columns: bool
 ) -> Replay:
-    """A compiled sample loss (and a compiled term added once per step, the L2 penalty) as a row of
-    the table: its step zeroes the grads, replays, and updates (lr 0: every repeat times the same
-    step); its compile time is the first replay over all the rows, compile() included, minus a
-    steady one."""
+    """A compiled sample loss (and a term compiled on its own, the L2 penalty) as rows of the table:
+    each step zeroes the grads, replays, and updates (lr 0: every repeat times the same step). With
+    ``Compiled.prepare``, the rows are checked and converted once, as the arrays of NumPy and PyTorch
+    are made once (and over columns, a second row converts them every step). The compile time: the
+    first replay over all the rows, ``compile()`` included, minus a steady one."""
     params = model.parameters()
 
     def one_pass() -> float:
@@ -137,21 +140,28 @@ def replay_row(
     first = time.process_time() - start
     steady = statistics.median(timed_once(one_pass) for _ in range(3))
 
-    def step() -> float:
-        for p in params:
-            p.grad = 0.0
-        loss = f.batch_backward(rows, weight=1.0 / len(rows)) + (extra.backward() if extra else 0.0)
-        for p in params:
-            p.data -= 0.0 * p.grad  # the update (lr 0: every repeat times the same step)
-        return loss
+    def step_over(given: Any) -> Callable[[], float]:
+        def step() -> float:
+            for p in params:
+                p.grad = 0.0
+            loss = f.batch_backward(given, weight=1.0 / len(rows)) + (extra.backward() if extra else 0.0)
+            for p in params:
+                p.data -= 0.0 * p.grad  # the update (lr 0: every repeat times the same step)
+            return loss
+
+        return step
 
     name = "chainrule compiled, per-row replay"
     if columns:
-        said = ran_over_columns(f)
-        name = "chainrule compiled, over NumPy columns" + (
-            " (asked; ran row by row)" if said is False else ""
-        )
-    return Replay(name, step, first - steady, f.n_traces, f.n_nodes)
+        name = "chainrule compiled, over NumPy columns" + columns_note(f, len(rows))
+    prepare = getattr(f, "prepare", None)
+    if prepare is None:
+        steps = {name: step_over(rows)}
+    else:
+        steps = {f"{name}, rows prepared once": step_over(prepare(rows))}
+        if columns:
+            steps[f"{name}, rows converted every step"] = step_over(rows)
+    return Replay(steps, first - steady, f.n_traces, f.n_nodes)
 
 
 def timed_once(fn: Callable[[], object]) -> float:
@@ -174,8 +184,8 @@ def compiled_rows(
         result.notes.append("NumPy is not installed: no columns replay and no NumPy row.")
     for columns in modes:
         model = new_model()
-        replay = replay_row(lambda m=model: make(m), model, rows, columns)
-        steps[replay.name] = replay.step
+        replay = replay_rows(lambda m=model: make(m), model, rows, columns)
+        steps.update(replay.steps)
         result.compile_seconds["over columns" if columns else "per-row replay"] = replay.compile_seconds
         result = result._replace(traces=replay.traces, nodes=replay.nodes)
     return steps, result
