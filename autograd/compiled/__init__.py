@@ -119,7 +119,8 @@ class Compiled:
 
     Call it with numbers, one per input of ``fn``. Attributes: ``source`` (the first trace's
     ``value_and_grad``), ``sources`` (every trace's), ``params``, ``param_names``, ``input_names``,
-    ``n_inputs``, ``n_traces`` and ``compile_seconds`` (tracing and code generation, all traces).
+    ``n_inputs``, ``n_traces`` and ``compile_seconds`` (tracing and checking, all traces; each trace's
+    code is generated and compiled when first needed).
     """
 
     def __init__(

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from autograd import Value
@@ -25,6 +25,7 @@ from autograd.compiled.trace import Trace, record
 from autograd.testing import expressions_with_points, mlp_expressions, points
 from nn import MLP
 from nn.losses import cross_entropy
+from tests.autograd.compiled.test_guards import coordinates, run, statements
 
 
 def recorded(fn: Callable[..., Value], point: Sequence[Any], params: Sequence[Value] = ()) -> Trace:
@@ -68,6 +69,34 @@ def test_mlp_graphs_recorded_twice_are_the_same(expression: Any, data: st.DataOb
     first, second = recorded(expression, point), recorded(expression, point)
     assert first.same_as(second) and code(first) == code(second)
     assert_agrees(first, recorded(expression, data.draw(points(expression.n_inputs))))
+
+
+def recorded_or_none(program: list[tuple[Any, ...]], point: list[float]) -> Trace | None:
+    try:
+        return recorded(lambda *xs: run(program, xs), point)
+    except ValueError:
+        return None  # the program refuses this point
+
+
+@given(
+    st.lists(statements, min_size=1, max_size=6),
+    st.lists(statements, min_size=1, max_size=6),
+    st.lists(coordinates, min_size=2, max_size=2),
+    st.lists(coordinates, min_size=2, max_size=2),
+)
+def test_random_guarded_programs_are_the_same_only_if_their_code_is(
+    first: list[tuple[Any, ...]], second: list[tuple[Any, ...]], point: list[float], other: list[float]
+) -> None:
+    """Programs with decisions, constants and create_graph derivatives: the same program twice is
+    the same; another program, or the same one elsewhere, is the same only with the same code."""
+    traced = recorded_or_none(first, point)
+    assume(traced is not None)
+    assert traced is not None
+    again = recorded_or_none(first, point)
+    assert again is not None and traced.same_as(again) and code(traced) == code(again)
+    for trace in (recorded_or_none(second, point), recorded_or_none(first, other)):
+        if trace is not None:
+            assert_agrees(traced, trace)
 
 
 @pytest.mark.parametrize("k", range(len(GUARDED)))
