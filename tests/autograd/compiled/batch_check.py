@@ -193,9 +193,10 @@ def check_batch(
 
     Two calls over columns (the first traces as it goes, the second has every trace), then, with
     ``row_by_row``, a fresh compile with ``columns = False``: bit for bit. ``over_columns``: True
-    asserts every row of the second call ran over columns, False that none did (when the replay
-    says, through ``rows_over_columns``). ``by``: the eager reference, ``"backward"`` or ``"grad"``
-    (see :func:`eager_batch`). Returns the compiled function (columns on)."""
+    asserts some rows of the second call ran over columns (rows near a threshold or a kink may go
+    row by row), False that none did (when the replay says, through ``rows_over_columns``).
+    ``by``: the eager reference, ``"backward"`` or ``"grad"`` (see :func:`eager_batch`). Returns
+    the compiled function (columns on)."""
     plain = set(numbers) | set(static)
     expected = eager_batch(fn, params, rows, plain, weight, by)
     coarse = coarse_scales(fn, params, rows, plain, weight)
@@ -211,7 +212,8 @@ def check_batch(
         assert [p.grad for p in params] == before, "batch_value_and_grad changed a .grad"
     count = rows_over_columns(f)
     if count is not None and over_columns is not None and batch.AVAILABLE and len(rows) >= batch.MIN_ROWS:
-        assert count == (len(rows) if over_columns else 0), (count, len(rows))
+        ran = f"{count} of {len(rows)} rows ran over columns"
+        assert (count > 0) if over_columns else (count == 0), ran
     if row_by_row:
         check_row_by_row(
             fn, params, rows, expected, numbers=numbers, static=static, weight=weight, max_traces=max_traces

@@ -141,7 +141,7 @@ def test_mlp_expressions_with_weights_as_parameters_equal_eager(expression: Any,
     n = sum(1 for name in expression.input_names if name.startswith("x"))
     weights = [Value(data.draw(st.floats(-1, 1)), name) for name in expression.input_names[n:]]
     rows = model_rows(data, n)
-    check_batch(lambda *xs: expression(*xs, *weights), weights, rows, over_columns=True)
+    check_batch(lambda *xs: expression(*xs, *weights), weights, rows)
 
 
 @FEW
@@ -571,6 +571,8 @@ def test_static_labels_beyond_int64_and_bools() -> None:
     w = Value(0.5, "w")
     rows = alternating([[k / 3, 2**70 if k % 2 else 3] for k in range(ROWS)])
     check_batch(lambda x, t: w * x * t + w * (t % 7), [w], rows, static=[1])
+    rows = alternating([[k / 3, 2**1100 if k % 2 else -3] for k in range(ROWS)])  # beyond float range
+    check_batch(lambda x, t: (w * x * t).tanh() + w * (t % 7), [w], rows, static=[1])
     rows = alternating([[k / 3, k % 3 == 0] for k in range(ROWS)])
     check_batch(lambda x, t: (w * x).tanh() * (2.0 if t else -1.0) + t, [w], rows, static=[1])
 
@@ -659,7 +661,8 @@ def test_the_sign_of_zero_in_a_guard_and_through_a_division() -> None:
 # -- nodes of one op that differ: constants, operand order, shapes ---------------------------------------
 
 
-def test_nodes_of_one_op_with_different_constants_and_operand_orders() -> None:
+@pytest.mark.parametrize("one_sided", [False, True], ids=["both_bounds", "with_clamp_hi_only"])
+def test_nodes_of_one_op_with_different_constants_and_operand_orders(one_sided: bool) -> None:
     """Same-op nodes side by side, each with its own constant or operand order: grouping them must
     keep each node's own (``x ** 2`` is not ``x ** 3``, ``2 - x`` is not ``x - 2``)."""
     u, v = Value(0.7, "u"), Value(-0.3, "v")
@@ -669,15 +672,15 @@ def test_nodes_of_one_op_with_different_constants_and_operand_orders() -> None:
         powers = a**2 + b**3 + abs(c) ** 0.5 + 2.0**a
         subtractions = (a - 2.0) + (2.0 - b) + (c - a) + (b - c)
         divisions = a / 3.0 + 3.0 / (b * b + 1.0) + c / (a * a + 0.5)
-        kinks = (
-            a.leaky_relu(0.1) + b.leaky_relu(0.3) + c.clamp(-0.5, 0.25) + a.clamp(lo=0.0) + b.clamp(hi=0.1)
-        )
+        kinks = a.leaky_relu(0.1) + b.leaky_relu(0.3) + c.clamp(-0.5, 0.25) + a.clamp(lo=0.0)
+        if one_sided:
+            kinks = kinks + b.clamp(hi=0.1)
         extremes = maximum(a, 0.2) + maximum(b, c) + minimum(0.1, c) + minimum(a, b)
         return powers + subtractions + divisions + kinks + extremes
 
     rng = random.Random(9)
     rows = [[rng.uniform(-2, 2), rng.uniform(-2, 2)] for _ in range(2 * ROWS)]
-    check_batch(fn, [u, v], rows, over_columns=True)
+    check_batch(fn, [u, v], rows, over_columns=None if one_sided else True)
 
 
 def test_same_op_nodes_mixing_columns_parameters_and_constants() -> None:
@@ -760,3 +763,22 @@ def test_a_hinge_whose_margin_eager_sums_to_exactly_zero() -> None:
         p.data = value
     rows = [[1.0, 1.0, 1.0, 1]] * ROWS + [[0.5, 0.25, 2.0, -1]] * ROWS
     check_batch(lambda *a: losses.hinge([model(list(a[:3]))], [a[3]]), model.parameters(), rows, static=[3])
+
+
+@pytest.mark.parametrize("kink", ["abs", "maximum", "minimum", "leaky_relu", "clamp"])
+def test_other_kinks_whose_input_eager_sums_to_exactly_zero(kink: str) -> None:
+    """As for relu: ``abs`` (derivative sign(0) = 0), ``maximum``/``minimum`` (a tie: half each),
+    ``leaky_relu``, ``clamp``, at an input that eager's order sums to exactly 0."""
+    w0, w1, b = Value(1.0, "w0"), Value(-1.0, "w1"), Value(1e-17, "b")
+    forms = {
+        "abs": lambda z: abs(z),
+        "maximum": lambda z: maximum(z, 0.0),
+        "minimum": lambda z: minimum(z, 0.0),
+        "leaky_relu": lambda z: z.leaky_relu(0.1),
+        "clamp": lambda z: z.clamp(0.0, 1.0),
+    }
+
+    def neuron(x0: Value, x1: Value) -> Value:
+        return forms[kink](w1.mul_add(x1, w0.mul_add(x0, b))) * w0
+
+    check_batch(neuron, [w0, w1, b], [[1.0, 1.0]] * ROWS + [[0.5, -0.5]] * ROWS)
