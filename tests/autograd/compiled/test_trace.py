@@ -196,3 +196,17 @@ def test_the_code_is_generated_from_the_constants_as_traced() -> None:
         c.data = 5.0
     assert f.value_and_grad(3.0) == (10.0, [2.0])
     assert "x * 2.0" in f.source
+
+
+def test_graphs_that_differ_only_in_what_the_code_does_not_show_compile() -> None:
+    """An op made anew at each call: another op object (``same_as`` cannot tell), the same code
+    (the code is compared then): compiled, as when the code was always compared."""
+    import autograd
+
+    def fn(x: Value) -> Value:
+        cube = autograd.Op("cube_made_per_call", "a ** 3", ["3 * a ** 2"])
+        return autograd.apply(cube, x) + x
+
+    assert not recorded(fn, [2.0]).same_as(recorded(fn, [2.0]))
+    f = compile(fn)
+    assert f.value_and_grad(2.0) == (10.0, [13.0]) and f.value_and_grad(-1.0) == (-2.0, [4.0])
