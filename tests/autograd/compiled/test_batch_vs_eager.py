@@ -782,3 +782,19 @@ def test_other_kinks_whose_input_eager_sums_to_exactly_zero(kink: str) -> None:
         return forms[kink](w1.mul_add(x1, w0.mul_add(x0, b))) * w0
 
     check_batch(neuron, [w0, w1, b], [[1.0, 1.0]] * ROWS + [[0.5, -0.5]] * ROWS)
+
+
+def test_a_guard_on_a_sum_of_large_terms_that_eager_makes_exactly_zero() -> None:
+    """At (1, 1) eager's ``(1e-11 + 1e6) - 1e6`` is exactly 0 (else branch); ``(1e6 - 1e6) + 1e-11``
+    is 1e-11, far from 0 by an absolute margin but not by the size of the summed terms (1e6): the
+    row must not be taken by the ``v > 0`` trace, nor make copies of the else trace."""
+    w0, w1, b = Value(1e6, "w0"), Value(-1e6, "w1"), Value(1e-11, "b")
+
+    def fn(x0: Value, x1: Value) -> Value:
+        v = w1.mul_add(x1, w0.mul_add(x0, b))
+        return v * 2 if v.data > 0 else v * 3 + w0
+
+    rows = [[2.0, 1.0]] * ROWS + [[1.0, 1.0]] * ROWS  # the first rows trace v > 0
+    check_batch(fn, [w0, w1, b], rows)
+    f = check_batch(fn, [w0, w1, b], rows[::-1], max_traces=2)  # the else trace first
+    assert f.n_traces == 2
