@@ -245,7 +245,8 @@ def main(argv: list[str] | None = None) -> None:
     whole_step = compiled_loss_and_step(whole_model, whole_replays, rows, per_sample=False)
     sample_step = compiled_loss_and_step(sample_model, sample_replays, rows, per_sample=True)
     sample_replays["sample"].columns = False  # row by row; the columns row below uses NumPy
-    batch.MIN_ROWS = 1  # the columns row runs over columns at any batch size
+    default_min_rows = batch.MIN_ROWS
+    batch.MIN_ROWS = 1  # the columns row runs over columns at any batch size (restored after timing)
     columns_model = chainrule_model(weights)
     columns_replays = compiled_trainers(columns_model, X, y)
     columns_replays["sample"].batch_value_and_grad(rows)  # traces and vectorizes
@@ -278,6 +279,7 @@ def main(argv: list[str] | None = None) -> None:
             args.repeats,
         )
     )
+    batch.MIN_ROWS = default_min_rows
 
     # 3. the same numbers from all of them (fresh parameters)
     check = chainrule_model(weights)
@@ -332,7 +334,9 @@ def main(argv: list[str] | None = None) -> None:
     print("\n100 steps of the demo (lr 1.0 -> 0.1), compile included, measured end to end:")
     for per_sample in (True, False):
         seconds, loss = train_compiled(weights, X, y, per_sample, 100)
-        name = "per sample" if per_sample else "whole batch"
+        name = "whole batch"
+        if per_sample:
+            name = f"per-sample loss, batch_backward (over columns from {batch.MIN_ROWS} rows)"
         line = f"- compiled, {name}: {seconds:.2f} s (final loss {loss:.4f})"
         if mg:
             line += f"; micrograd's 100 steps (100 x its median step: {100 * mg:.0f} s) take "
