@@ -798,3 +798,34 @@ def test_a_guard_on_a_sum_of_large_terms_that_eager_makes_exactly_zero() -> None
     check_batch(fn, [w0, w1, b], rows)
     f = check_batch(fn, [w0, w1, b], rows[::-1], max_traces=2)  # the else trace first
     assert f.n_traces == 2
+
+
+#: ``math.exp(X0)`` is 13583.342664386912, NumPy's ``exp`` one ulp (1.8e-12) above it
+X0 = 9.516599516949393
+
+
+def test_a_guard_after_a_function_numpy_rounds_otherwise() -> None:
+    """``exp(x) - c`` is exactly 0 in eager at x = X0 (``c = math.exp(X0)``) and 1.8e-12 over
+    NumPy's ``exp``: a decision on it must follow eager's."""
+    c = Value(math.exp(X0), "c")
+
+    def fn(x: Value) -> Value:
+        v = x.exp() - c
+        return v * 2 if v.data > 0 else v * 3 + c
+
+    check_batch(fn, [c], [[X0 + 1.0]] * ROWS + [[X0]] * ROWS)
+
+
+def test_a_sum_that_overflows_in_eager_order_only() -> None:
+    """Terms 1e308, 1e308, -1e308, -1e308 (products of moderate numbers): eager's running sum is
+    inf after two; a sum in another order may be 0 or nan. tanh(z * 1e-300) then reads 1 or 0."""
+    ws = [Value(s * 1e154) for s in (1, 1, -1, -1)]
+    b = Value(0.0)
+
+    def fn(*xs: Value) -> Value:
+        z = b
+        for w, x in zip(ws, xs):
+            z = w.mul_add(x, z)
+        return (z * 1e-300).tanh() * ws[0] * 1e-154
+
+    check_batch(fn, [*ws, b], [[1e154] * 4] * ROWS)
