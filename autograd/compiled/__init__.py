@@ -70,7 +70,7 @@ class _Entry:
         self.trace = trace
         self._names = names  # the inputs' and the parameters' variable names
         self._program = program
-        self._columns: dict[frozenset[tuple[str, type]], Callable[..., Any] | None] = {}
+        self._columns: dict[frozenset[tuple[int, type]], Callable[..., Any] | None] = {}
         self.n_nodes = len(trace.order)
         self.n_outputs = len(trace.outputs)
 
@@ -93,11 +93,12 @@ class _Entry:
         function = self.forward = define(self.program.forward_only(), "forward")  # type: ignore[method-assign]
         return function(*args)
 
-    def columns(self, static: dict[str, type]) -> Callable[..., Any] | None:
-        """This trace over columns (NumPy), or None if it cannot be vectorized (made once)."""
+    def columns(self, static: dict[int, type], columns: dict[int, int]) -> Callable[..., Any] | None:
+        """This trace over columns (NumPy), or None if it cannot be vectorized (made once per
+        kind of static inputs)."""
         key = frozenset(static.items())
         if key not in self._columns:
-            self._columns[key] = batch.vectorize(self.program, static)
+            self._columns[key] = batch.vectorize(self.trace, columns, static)
         return self._columns[key]
 
     def first_failure(self, numbers: Sequence[float], params: list[float]) -> int:
@@ -148,6 +149,8 @@ class Compiled:
         self._number_positions: frozenset[int] = frozenset()
         self._static_positions: frozenset[int] = frozenset()
         self._batch_functions: dict[bool, Callable[..., Any]] = {}  # every trace in one loop
+        #: how many rows of the last batch call ran over columns (the rest row by row)
+        self.rows_over_columns = 0
         self.input_names: list[str] = []
         self.n_inputs = -1  # until traced
         self.compile_seconds = 0.0
@@ -389,18 +392,33 @@ class Compiled:
     def _columns(
         self, rows: list[Sequence[float]], seed: float, grads: list[float], params: list[float]
     ) -> tuple[float, list[float], list[Sequence[float]]]:
-        """Replay the rows over columns (NumPy, :mod:`autograd.compiled.batch`) when the traces so
-        far cover them all: ``(sum of values, grads, [])``; otherwise ``(0.0, grads, rows)``."""
+        """Replay what it can of the rows over columns (NumPy, :mod:`autograd.compiled.batch`):
+        ``(sum of their values, grads with their terms added, the rows left)``, the rows left in
+        their order. Rows that no trace covers get a new trace (while there is room for one), so
+        a batch of ten labels makes its ten traces here, each replayed over its rows at once."""
+        self.rows_over_columns = 0
         got = batch.columns_of(rows, self._static_positions) if self._entries and self.columns else None
         if got is None:
             return 0.0, grads, rows
-        columns, kinds = got
-        static = {self.input_names[k]: kind for k, kind in kinds.items()}
-        traces = [entry.columns(static) for entry in self._entries]
-        total, new_grads, left = batch.replay(traces, columns, params, seed, grads)
-        if len(left):  # some rows need the per-row replay: all of them go there, in their order
-            return 0.0, grads, rows
-        return total, new_grads, []
+        X, S, kinds = got
+        kept = [k for k in range(self.n_inputs) if k not in self._static_positions]
+        columns = {k: i for i, k in enumerate(kept)}
+        total, summed = 0.0, None
+        left = None  # indexes into rows, None: all of them
+        while True:
+            functions = [entry.columns(kinds, columns) for entry in self._entries]
+            part_X = X if left is None else X[left]
+            part_S = S if left is None else {k: s[left] for k, s in S.items()}
+            value, g, still = batch.replay(functions, part_X, part_S, params, seed)
+            total += value
+            summed = g if summed is None else summed + g
+            left = still if left is None else left[still]
+            if not len(left) or None in functions or len(self._entries) >= self.max_traces:
+                break  # done, or what is left needs the row-by-row replay (it traces or raises)
+            self._trace(list(rows[int(left[0])]))  # no trace covers this row: a new one
+        self.rows_over_columns = len(rows) - len(left)
+        new_grads = [a + b for a, b in zip(grads, summed.tolist())] if summed is not None else grads
+        return total, new_grads, [rows[k] for k in left.tolist()]
 
     def batch_call(self, rows: Iterable[Sequence[float]]) -> list[Any]:
         """``[f(*row) for row in rows]``, in one generated loop (the parameters read once)."""

@@ -1,23 +1,33 @@
-"""Batch replay over columns: one trace's lines as NumPy array operations over many rows at once.
+"""Batch replay over columns: one trace run once over many rows, as NumPy array operations.
 
-Every row of a batch that a trace covers runs the same lines (that is what its guards check), so
-the lines can run once over arrays, one element per row, as ``jax.vmap`` does for a traced
-function: ``v1 = w * x0 + b`` is the same source with ``x0`` a column. Rules become array forms
-(``a if t else b`` is ``where(t, a, b)``, ``max(a, 0.0)`` is ``maximum``), IEEE-754 as the scalar
-functions (``log(0) = -inf``, ``1/0 = inf``, no exception). A parameter's gradient is the sum of its
-column. The sums run in NumPy's order, so results equal the per-row replay to rounding (1e-12
-relative), not bit for bit.
+Every row of a batch that a trace covers runs the same graph (that is what its guards check), so
+the graph can run once over arrays with one element per row, as ``jax.vmap`` does for a traced
+function. :mod:`autograd.compiled.packing` regroups the graph first (a layer of neurons is one
+matrix product, the same op over a layer one 2-D operation); this module writes that plan out as
+NumPy code, forward then backward:
 
-Only what can be vectorized soundly is: a trace whose guards read only inputs (a static label, a
-comparison of a number input) gets a row mask; a guard on a computed value, or one that could raise
-(``/``, ``int``, ``round``, ...) in Python, keeps its rows on the per-row replay, as does every op
-whose rule calls a function without an array form here. NumPy is optional (``pip install
-"chainrule[fast]"``); without it the per-row replay runs.
+* an op's forward and derivatives are its rules from the op table, in array form (``a if t else
+  b`` is ``where(t, a, b)``; ``max(a, 0.0)`` is ``maximum``), IEEE-754 as the scalar functions
+  (``log(0) = -inf``, ``1/0 = inf``, no exception);
+* a layer ``Z = V W^T + b`` has the backward ``dV = dZ W``, ``dW = dZ^T V``, ``db = sum_rows dZ``;
+* a parameter's gradient is the sum over rows of its terms.
+
+**Guards become row masks.** A trace's guards (its decisions on numbers) are tested on every row
+at once, over arrays; the rows where one fails are left to the next trace, a new trace, or the
+row-by-row replay. Only guards that cannot raise in Python (``+ - *``, ``abs``, comparisons) are
+vectorized; a trace with another one (or with an op that has no array form here) runs row by row.
+
+**Numbers.** The sums run in NumPy's order (matrix products, pairwise sums), so values and
+gradients equal the row-by-row replay (which is eager's, bit for bit) to rounding: within about
+``1e-12`` of the sum of the magnitudes of the summed terms. ``Compiled.columns = False`` gives the
+row-by-row replay. NumPy is optional (``pip install "chainrule[fast]"``); without it, rows run one by
+one.
 """
 
 from __future__ import annotations
 
 import ast
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -26,14 +36,17 @@ try:
 except ImportError:  # the optional extra: the per-row replay is used
     np = None  # type: ignore[assignment]
 
-from autograd.compiled.codegen import Program
+from autograd.compiled import codegen, guards
+from autograd.compiled.packing import Plan, Slot, Source, Tensor, Unsupported, is_param, plan
+from autograd.compiled.trace import Trace
 
 AVAILABLE = np is not None
 
-#: Fewer rows than this are replayed row by row: an array operation costs about 1 us, a scalar line of
-#: the per-row replay about 15 ns, so over ~100 rows the two are even (measured on the moons step);
-#: the columns win on large batches.
-MIN_ROWS = 256
+#: Fewer rows than this are replayed row by row (an array operation has a fixed cost of about a
+#: microsecond; a scalar line of the row-by-row replay about 20 ns).
+MIN_ROWS = 32
+
+Slotted = Slot | float | tuple[str, int]
 
 
 def _sigmoid(x: Any) -> Any:
@@ -42,30 +55,49 @@ def _sigmoid(x: Any) -> Any:
 
 
 def _softplus(x: Any) -> Any:
-    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+    return np.where(np.isnan(x), x, np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x))))
+
+
+def _nan_unless(x: Any, fine: Any, y: Any) -> Any:
+    return np.where(fine, y, np.nan)
 
 
 def _array_functions() -> dict[str, Any]:
+    """The scalar rules' functions over arrays, each with the scalar function's special values."""
+    finite = np.isfinite
     return {
-        "exp": np.exp, "log": np.log, "sqrt": np.sqrt, "sin": np.sin, "cos": np.cos, "tanh": np.tanh,
-        "sigmoid": _sigmoid, "softplus": _softplus,
+        "exp": np.exp, "log": np.log, "sqrt": np.sqrt, "tanh": np.tanh, "sigmoid": _sigmoid,
+        "softplus": _softplus, "divide": np.divide, "power": np.power, "abs": np.abs,
+        "sin": lambda x: _nan_unless(x, finite(x), np.sin(x)),
+        "cos": lambda x: _nan_unless(x, finite(x), np.cos(x)),
+        "tan": lambda x: _nan_unless(x, finite(x), np.tan(x)),
+        "sinh": np.sinh, "cosh": np.cosh, "asin": np.arcsin, "acos": np.arccos, "atan": np.arctan,
+        "asinh": np.arcsinh, "acosh": np.arccosh, "atanh": np.arctanh, "log1p": np.log1p,
+        "expm1": np.expm1, "log2": np.log2, "log10": np.log10,
+        "erf": np.vectorize(math.erf, otypes=[float]),
         "step": lambda x: np.where(x > 0, 1.0, 0.0),
         "sign": lambda x: np.where(x > 0, 1.0, np.where(x < 0, -1.0, 0.0)),
-        "divide": np.divide, "power": np.power, "abs": np.abs, "max": np.maximum,
+        "max": np.maximum, "maximum": np.maximum, "minimum": np.minimum,
+        "clamp": lambda x, lo, hi: np.minimum(np.maximum(x, lo), hi),
         "where": np.where, "logical_and": np.logical_and, "logical_or": np.logical_or,
-        "logical_not": np.logical_not, "inf": np.inf, "nan": np.nan,
+        "logical_not": np.logical_not, "inf": np.inf, "nan": np.nan, "zeros_like": np.zeros_like,
+        "full": np.full, "outer": np.outer, "add_at": np.add.at, "stack": np.stack,
+        "array": np.array, "ones": np.ones, "broadcast_to": np.broadcast_to,
     }  # fmt: skip
 
 
-class _Unsupported(Exception):
-    pass
+_FUNCTIONS = frozenset(
+    {"exp", "log", "sqrt", "tanh", "sigmoid", "softplus", "divide", "power", "abs", "sin", "cos", "tan",
+     "sinh", "cosh", "asin", "acos", "atan", "asinh", "acosh", "atanh", "log1p", "expm1", "log2", "log10",
+     "erf", "step", "sign", "max", "maximum", "minimum", "clamp"}
+)  # fmt: skip
 
 
 class _ToArrays(ast.NodeTransformer):
-    """A scalar line's expression as its array form; ``_Unsupported`` for anything else."""
+    """A scalar expression as its array form; :class:`Unsupported` for anything else."""
 
-    def __init__(self, functions: set[str], guard: bool) -> None:
-        self.functions, self.guard = functions, guard
+    def __init__(self, guard: bool) -> None:
+        self.functions, self.guard = ({"abs"} if guard else _FUNCTIONS), guard
 
     def visit_IfExp(self, node: ast.IfExp) -> ast.AST:
         return _call("where", [self.visit(node.test), self.visit(node.body), self.visit(node.orelse)])
@@ -86,7 +118,7 @@ class _ToArrays(ast.NodeTransformer):
 
     def visit_Compare(self, node: ast.Compare) -> ast.AST:
         if any(isinstance(op, (ast.Is, ast.IsNot, ast.In, ast.NotIn)) for op in node.ops):
-            raise _Unsupported("identity or membership test")
+            raise Unsupported("identity or membership test")
         operands = [self.visit(node.left), *[self.visit(c) for c in node.comparators]]
         pairs = [ast.Compare(a, [op], [b]) for a, op, b in zip(operands, node.ops, operands[1:])]
         result: ast.expr = pairs[0]
@@ -95,135 +127,411 @@ class _ToArrays(ast.NodeTransformer):
         return result
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
-        if self.guard and not isinstance(node.op, (ast.Add, ast.Sub, ast.Mult)):
-            raise _Unsupported("a guard that could raise in Python")  # 1/0 raises there, not here
+        allowed = (ast.Add, ast.Sub, ast.Mult) if self.guard else (ast.Add, ast.Sub, ast.Mult, ast.MatMult)
+        if not isinstance(node.op, allowed):
+            raise Unsupported("an operator that could raise in Python")  # 1/0 raises there, not here
         return ast.BinOp(self.visit(node.left), node.op, self.visit(node.right))
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
         if not isinstance(node.func, ast.Name) or node.func.id not in self.functions or node.keywords:
-            raise _Unsupported(ast.unparse(node.func))
+            raise Unsupported(ast.unparse(node.func))
         return _call(node.func.id, [self.visit(a) for a in node.args])
 
     def visit_Lambda(self, node: ast.Lambda) -> ast.AST:
-        raise _Unsupported("lambda")
+        raise Unsupported("lambda")
 
 
 def _call(name: str, args: list[ast.expr]) -> ast.Call:
     return ast.Call(ast.Name(name, ast.Load()), args, [])
 
 
-def _arrays(source: str, guard: bool = False) -> str:
-    """``source`` (statements) with every expression in its array form."""
-    allowed = {"exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "softplus", "step", "sign",
-               "divide", "power", "max", "abs"}  # fmt: skip
-    if guard:
-        allowed = {"abs"}
-    tree = ast.parse("\n".join(line.strip() for line in source.splitlines()))
-    transform = _ToArrays(allowed, guard)
-    for statement in tree.body:
-        if isinstance(statement, (ast.Assign, ast.AugAssign, ast.Expr)):
-            statement.value = transform.visit(statement.value)
+def arrays(expression: str, guard: bool = False) -> str:
+    """A scalar expression in its array form (``guard``: only what cannot raise in Python)."""
+    tree = ast.parse(expression.strip(), mode="eval")
+    return ast.unparse(ast.fix_missing_locations(_ToArrays(guard).visit(tree)))
+
+
+# -- writing a plan out as NumPy code -------------------------------------------------------------------
+
+
+class _Writer:
+    """The lines of one trace's columns function, and the index arrays they use."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.lines: list[str] = []
+        self.constants: dict[str, Any] = {}
+        self.sources: dict[tuple[int, int], str] = {}  # (tensor, operand) -> its variable
+        self.grad_state: dict[str, str] = {}  # gradient variable -> "owned" or "shared"
+
+    def emit(self, line: str) -> None:
+        self.lines.append("    " + line)
+
+    def constant(self, value: Any) -> str:
+        name = f"_k{len(self.constants)}"
+        self.constants[name] = value
+        return name
+
+    # -- forward ------------------------------------------------------------------------------------
+
+    def slot(self, slot: Slotted, wide: bool = False) -> str:
+        """One node's numbers: ``P[3]``, a literal, ``t5`` or ``t5[:, 2]`` (``wide``: broadcast over
+        a consumer's columns)."""
+        if isinstance(slot, float):
+            return guards.literal(slot)
+        if is_param(slot):
+            return f"P[{slot[1]}]"  # type: ignore[index]
+        tensor, column = slot  # type: ignore[misc]
+        if column is None:
+            return f"{tensor.name}[:, None]" if wide and tensor.row else tensor.name
+        return f"{tensor.name}[:, {column}]" if tensor.row else f"{tensor.name}[{column}]"
+
+    def source(self, source: Source, wide: bool) -> str:
+        """An operand as one array: whole, a selection of columns, parameters by index, literals."""
+        slots = source.slots
+        if not wide:
+            return self.slot(slots[0])
+        if all(isinstance(s, float) for s in slots):
+            return guards.literal(slots[0]) if len(set(slots)) == 1 else self.constant(np.array(slots))
+        if all(is_param(s) for s in slots):
+            return f"P[{self.constant(np.array([s[1] for s in slots]))}]"  # type: ignore[index]
+        tensors = {s.tensor for s in slots if isinstance(s, Slot)}
+        if len(tensors) == 1 and all(isinstance(s, Slot) for s in slots):
+            tensor = next(iter(tensors))
+            columns = [s.column for s in slots]  # type: ignore[union-attr]
+            if columns[0] is None:
+                return self.slot(slots[0], wide=True)
+            if columns == list(range(tensor.width)):
+                return tensor.name
+            index = self.constant(np.array(columns))
+            return f"{tensor.name}[:, {index}]" if tensor.row else f"{tensor.name}[{index}]"
+        if any(isinstance(s, Slot) and s.tensor.row for s in slots):
+            parts = ", ".join(f"broadcast_to({self.slot(s)}, (n,))" for s in slots)
+            return f"stack([{parts}], axis=1)"
+        return f"array([{', '.join(self.slot(s) for s in slots)}])"
+
+    def operand(self, tensor: Tensor, k: int, wide: bool) -> str:
+        """The operand's array, kept in a variable when it is made (selected, gathered)."""
+        text = self.source(tensor.operands[k], wide)
+        if text.isidentifier() or not any(c in text for c in "[("):
+            return text
+        name = f"a{tensor.index}_{k}"
+        self.emit(f"{name} = {text}")
+        self.sources[(tensor.index, k)] = name
+        return name
+
+    def forward(self, tensor: Tensor, leaf: Callable[[Tensor], str]) -> None:
+        wide = tensor.wide
+        if tensor.kind == "leaf":
+            self.emit(f"{tensor.name} = {leaf(tensor)}")
+        elif tensor.kind == "op":
+            arguments = [self.operand(tensor, k, wide) for k in range(len(tensor.operands))]
+            rule = codegen.rule(tensor.op)  # type: ignore[arg-type]
+            value = arrays(rule.forward.format(*arguments))
+            if wide and not any(_spans(source) for source in tensor.operands):
+                value = f"broadcast_to({value}, {'(n, ' if tensor.row else '('}{tensor.width}))"
+            self.emit(f"{tensor.name} = {value}")
+            tensor.arguments = arguments  # type: ignore[attr-defined]
+        elif tensor.kind == "affine":
+            self.affine_forward(tensor)
+
+    def affine_forward(self, tensor: Tensor) -> None:
+        v = self.operand(tensor, 0, True)
+        if not v.isidentifier():
+            self.emit(f"v{tensor.index} = {v}")
+            v = f"v{tensor.index}"
+        coefficients = tensor.coefficients
+        if is_param(coefficients[0][0]):
+            index = [[c[1] for c in row] for row in coefficients]  # type: ignore[index]
+            weights = f"P[{self.constant(np.array(index if tensor.wide else index[0]))}]"
         else:
-            raise _Unsupported(type(statement).__name__)
-    return ast.unparse(ast.fix_missing_locations(tree))
+            rows = [list(row) for row in coefficients]
+            weights = self.constant(np.array(rows if tensor.wide else rows[0], dtype=float))
+        self.emit(f"w{tensor.index} = {weights}")
+        product = f"{v} @ w{tensor.index}.T" if tensor.wide else f"{v} @ w{tensor.index}"
+        if len(tensor.operands) > 1:
+            product += f" + {self.operand(tensor, 1, tensor.wide)}"
+        self.emit(f"{tensor.name} = {product}")
+        tensor.arguments = [v]  # type: ignore[attr-defined]
+
+    # -- backward -----------------------------------------------------------------------------------
+
+    def add(self, tensor: Tensor, term: str, columns: str | None = None, unique: bool = True) -> None:
+        """``g_tensor (+)= term``, into ``columns`` only when given."""
+        g = f"g_{tensor.name}"
+        state = self.grad_state.get(g)
+        if columns is None:
+            if state is None:
+                self.emit(f"{g} = {term}")
+                self.grad_state[g] = "shared" if term.isidentifier() else "owned"
+            else:
+                self.emit(f"{g} += {term}" if state == "owned" else f"{g} = {g} + {term}")
+                self.grad_state[g] = "owned"
+            return
+        if state is None:
+            self.emit(f"{g} = zeros_like({tensor.name})")
+        elif state == "shared":
+            self.emit(f"{g} = {g}.copy()")
+        self.grad_state[g] = "owned"
+        where = f"[:, {columns}]" if tensor.row else f"[{columns}]"
+        if unique:
+            self.emit(f"{g}{where} += {term}")
+        else:
+            target = f"(slice(None), {columns})" if tensor.row else columns
+            self.emit(f"add_at({g}, {target}, {term})")
+
+    def send(self, source: Source, term: str, row: bool, wide: bool) -> None:
+        """Add ``term`` (shaped as the consumer: rows if ``row``, columns if ``wide``) to the
+        gradients of the source's slots."""
+        slots = source.slots
+        if not wide:
+            self.send_one(slots[0], term, row)
+            return
+        if all(isinstance(s, float) for s in slots):
+            return
+        if all(is_param(s) for s in slots):
+            index = [s[1] for s in slots]  # type: ignore[index]
+            summed = f"({term}).sum(axis=0)" if row else term
+            self.add(self.plan.params, summed, self.constant(np.array(index)), len(set(index)) == len(index))
+            return
+        tensors = {s.tensor for s in slots if isinstance(s, Slot)}
+        if len(tensors) == 1 and all(isinstance(s, Slot) for s in slots):
+            tensor = next(iter(tensors))
+            if not tensor.needs_grad:
+                return
+            columns = [s.column for s in slots]  # type: ignore[union-attr]
+            if row and not tensor.row:
+                term = f"({term}).sum(axis=0)"
+            if columns[0] is None:
+                self.add(tensor, f"({term}).sum(axis=-1)")
+            elif columns == list(range(tensor.width)):
+                self.add(tensor, term)
+            else:
+                self.add(tensor, term, self.constant(np.array(columns)), len(set(columns)) == len(columns))
+            return
+        if not any(is_param(s) or (isinstance(s, Slot) and s.tensor.needs_grad) for s in slots):
+            return
+        name = self.temporary(term)
+        for k, s in enumerate(slots):
+            self.send_one(s, f"{name}[:, {k}]" if row else f"{name}[{k}]", row)
+
+    def send_one(self, slot: Slotted, term: str, row: bool) -> None:
+        """Add ``term`` (one column over the rows if ``row``, else one number) to one slot."""
+        if isinstance(slot, float):
+            return
+        summed = f"({term}).sum()" if row else term
+        if is_param(slot):
+            self.add(self.plan.params, summed, str(slot[1]))  # type: ignore[index]
+            return
+        tensor, column = slot  # type: ignore[misc]
+        if not tensor.needs_grad:
+            return
+        value = term if tensor.row else summed
+        if column is None:
+            self.add(tensor, value)
+        else:
+            self.add(tensor, value, str(column))
+
+    def temporary(self, term: str) -> str:
+        if term.isidentifier():
+            return term
+        name = f"d{len(self.lines)}"
+        self.emit(f"{name} = {term}")
+        return name
+
+    def backward(self, tensor: Tensor) -> None:
+        g = f"g_{tensor.name}"
+        if g not in self.grad_state:
+            return  # no gradient reaches it
+        if tensor.kind == "op":
+            self.op_backward(tensor, g)
+        elif tensor.kind == "affine":
+            self.affine_backward(tensor, g)
+
+    def op_backward(self, tensor: Tensor, g: str) -> None:
+        op = tensor.op
+        assert op is not None
+        rule = codegen.rule(op)
+        arguments = [*tensor.arguments, *[""] * (3 - len(tensor.arguments)), tensor.name]  # type: ignore[attr-defined]
+        for k, source in enumerate(tensor.operands):
+            if k not in op.differentiated or not _needs(source):
+                continue
+            template = rule.derivatives[k].template
+            factor = template.format(*arguments)
+            if factor.strip("()") == "1":
+                term = g
+            elif factor.strip("()") == "-1":
+                term = f"-{g}"
+            else:
+                term = f"({arrays(factor)}) * {g}"
+            self.send(source, term, tensor.row, tensor.wide)
+
+    def affine_backward(self, tensor: Tensor, g: str) -> None:
+        v, w = tensor.arguments[0], f"w{tensor.index}"  # type: ignore[attr-defined]
+        variables = tensor.operands[0]
+        if _needs(variables):
+            self.send(variables, f"{g} @ {w}" if tensor.wide else f"outer({g}, {w})", True, True)
+        first = tensor.coefficients[0][0]
+        if is_param(first):
+            index = [[c[1] for c in row] for row in tensor.coefficients]  # type: ignore[index]
+            flat = [j for row in index for j in row]
+            columns = self.constant(np.array(index if tensor.wide else index[0]))
+            term = f"{g}.T @ {v}" if tensor.wide else f"{g} @ {v}"
+            self.add(self.plan.params, term, columns, len(set(flat)) == len(flat))
+        if len(tensor.operands) > 1:
+            self.send(tensor.operands[1], g, True, tensor.wide)
 
 
-def _static_guard(fails: str, static: dict[str, type]) -> str:
-    """A guard's failure test with ``type(t) is int`` decided (the column's type is checked)."""
-    for name, kind in static.items():
-        fails = fails.replace(f"type({name}) is {kind.__name__}", "True")
-    return fails
+def _spans(source: Source) -> bool:
+    """True if the operand has one column per member (not one number or column for all)."""
+    slots = source.slots
+    if all(isinstance(s, float) for s in slots):
+        return len(set(slots)) > 1
+    return not (isinstance(slots[0], Slot) and slots[0].column is None and len(set(slots)) == 1)
 
 
-def vectorize(program: Program, static: dict[str, type]) -> Callable[..., Any] | None:
-    """``columns(columns, params, seed) -> (mask, values, param grads)`` for one trace, or ``None``
-    when it cannot be vectorized soundly. ``mask``: the rows it replayed (its guards hold there);
-    values and each parameter's gradient: a column over those rows (or one number for all)."""
-    if np is None or program.guards:
-        return None  # guards on computed values stay on the per-row replay
-    try:
-        tests = [_arrays(_static_guard(fails, static), guard=True) for fails, _ in program.early]
-        forward = _arrays(program.forward)
-        backward = _arrays(program.backward)
-    except (_Unsupported, SyntaxError):
+def _needs(source: Source) -> bool:
+    return any(is_param(s) or (isinstance(s, Slot) and s.tensor.needs_grad) for s in source.slots)
+
+
+def vectorize(trace: Trace, columns: dict[int, int], static: dict[int, type]) -> Callable[..., Any] | None:
+    """``run(X, S, P, seed) -> (mask, sum of values, param grads)`` for one trace, or ``None`` when
+    it cannot be vectorized. ``X``: the inputs that are not static, as columns of one array;
+    ``S``: each static input's column; ``P``: the parameters. ``mask``: ``None`` when the trace's
+    guards hold on every row (then the values and gradients are there), else the rows where they
+    hold (and nothing else: call again with those rows)."""
+    if np is None:
         return None
-    names = ", ".join(program.arguments) + ("," if len(program.arguments) == 1 else "")
-    param_names = program.param_grads.strip("()\n ").replace("\n", " ")
-    lines = ["def columns(columns, params, seed):"]
-    lines.append(program.params.rstrip("\n") or "    pass")
-    if program.arguments:
-        lines.append(f"    {names} = columns")
-    lines.append("    mask = True")
-    for test in tests:
-        lines.append(f"    mask = logical_and(mask, logical_not({test}))")
-    lines.append("    if mask is not True:")
-    lines.append(
-        f"        {names} = [column[mask] for column in columns]" if program.arguments else "        pass"
-    )
-    grads = [g.strip() for g in param_names.split(",") if g.strip()]
-    for g in grads:
-        lines.append(f"    {g} = 0.0")
-    lines += ["    " + line for line in (forward + "\n" + backward).splitlines()]
-    lines.append(f"    return mask, {program.output}, [{', '.join(grads)}]")
+    try:
+        source, constants = _write(trace, columns, static)
+    except (Unsupported, SyntaxError, KeyError, IndexError):
+        return None
+    namespace = {**_array_functions(), **constants}
     defined: dict[str, Any] = {}
-    exec(
-        compile("\n".join(lines) + "\n", "<chainrule compiled columns>", "exec"), _array_functions(), defined
-    )
+    exec(compile(source, "<chainrule compiled columns>", "exec"), namespace, defined)
     function: Callable[..., Any] = defined["columns"]
+    function.source = source  # type: ignore[attr-defined]
     return function
 
 
+def _write(trace: Trace, columns: dict[int, int], static: dict[int, type]) -> tuple[str, dict[str, Any]]:
+    the_plan = plan(trace, columns)
+    writer = _Writer(the_plan)
+    home = the_plan.home
+
+    def name_of(expression: guards.Expression) -> str:
+        if expression[0] == "node":
+            return writer.slot(home[expression[1]])
+        k = expression[1]
+        return f"s{k}" if k in static else f"X[:, {columns[k]}]"
+
+    def leaf(tensor: Tensor) -> str:
+        return arrays(guards.render(trace.leaf_expressions[tensor.members[0]], name_of), guard=True)
+
+    def mask(tests: list[guards.Guard], computed: bool) -> None:
+        if not tests:
+            return
+        writer.emit("ok = ones(n, dtype=bool)")
+        for guard in tests:
+            fails = guards.failure(guard.test, name_of)
+            for k, kind in static.items():
+                fails = fails.replace(f"type(s{k}) is {kind.__name__}", "True")
+            writer.emit(f"ok &= logical_not({arrays(fails, guard=True)})")
+            for margin in _margins(fails) if computed else []:
+                writer.emit(f"ok &= {arrays(margin, guard=True)}")
+        writer.emit("if not ok.all():")
+        writer.emit("    return ok, None, None")
+
+    inputs = set(trace.inputs) | set(trace.params)
+    early = [g for g in trace.guards if all(e[0] != "node" or e[1] in inputs for e in guards.leaves(g.test))]
+    late = [g for g in trace.guards if g not in early]
+    writer.emit("n = len(X)")
+    for k in static:
+        writer.emit(f"s{k} = S[{k}]")
+    mask(early, False)
+    for tensor in the_plan.tensors:
+        writer.forward(tensor, leaf)
+    mask(late, True)
+    output = writer.slot(the_plan.output)
+    writer.emit(f"value = ({output}).sum()")
+    writer.emit("g_P = zeros_like(P)")
+    writer.grad_state["g_P"] = "owned"
+    out_tensor, column = the_plan.output
+    if out_tensor.needs_grad:
+        if column is None:
+            writer.emit(f"g_{out_tensor.name} = full(n, seed)")
+        else:
+            writer.emit(f"g_{out_tensor.name} = zeros_like({out_tensor.name})")
+            writer.emit(f"g_{out_tensor.name}[:, {column}] = seed")
+        writer.grad_state[f"g_{out_tensor.name}"] = "owned"
+        for tensor in reversed(the_plan.tensors):
+            writer.backward(tensor)
+    writer.emit("return None, value, g_P")
+    source = "def columns(X, S, P, seed):\n" + "\n".join(writer.lines) + "\n"
+    return source, writer.constants
+
+
+#: A decision on a computed number holds over columns only where the number is clear of the threshold
+#: by this much (relative, and absolute): the arrays compute it with sums in another order than the
+#: scalar replay, so a row within rounding of the threshold is replayed row by row, as eager decides.
+MARGIN, MARGIN_ABSOLUTE = 1e-7, 1e-12
+
+
+def _margins(fails: str) -> list[str]:
+    """For each comparison ``a < b`` in a guard: ``|a - b| > MARGIN (|a| + |b|) + MARGIN_ABSOLUTE``."""
+    found = []
+    for node in ast.walk(ast.parse(fails.strip(), mode="eval")):
+        if isinstance(node, ast.Compare):
+            operands = [node.left, *node.comparators]
+            for a, b in zip(operands, operands[1:]):
+                x, y = ast.unparse(a), ast.unparse(b)
+                if {x, y} & {"inf", "-inf", "(-inf)", "nan"}:
+                    continue  # against an infinity: only an infinite number is near it
+                found.append(f"abs(({x}) - ({y})) > {MARGIN} * (abs({x}) + abs({y})) + {MARGIN_ABSOLUTE}")
+    return found
+
+
 def replay(
-    traces: Sequence[Callable[..., Any] | None],
-    columns: list[Any],
-    params: list[float],
-    seed: float,
-    grads: list[float],
-) -> tuple[float, list[float], Any]:
-    """Every row that some trace covers, over columns: ``(sum of values, grads, rows left)``.
-
-    Each row's terms are then added to each gradient one row after the other, in row order (as
-    ``p.grad += term`` would, row by row): for a model whose parameters each get one term per row
-    (an MLP) the gradients are the per-row replay's floats exactly."""
-    n = len(columns[0]) if columns else 0
-    values = np.zeros(n)
-    terms = np.zeros((len(grads), n))
-    covered = np.zeros(n, dtype=bool)
-    left = np.arange(n)
-    for replay_columns in traces:
-        if replay_columns is None or not len(left):
-            continue  # its rows stay on the per-row replay (any trace whose guards hold is right)
-        with np.errstate(all="ignore"):
-            mask, out, grad_columns = replay_columns([column[left] for column in columns], params, seed)
-        rows = left if mask is True else left[mask]
-        every = mask is True and len(rows) == n  # all rows: whole-row assignments, no indexing
-        values[slice(None) if every else rows] = out
-        for k, g in enumerate(grad_columns):
-            terms[k, slice(None) if every else rows] = g
-        covered[rows] = True
-        left = left if mask is True else left[np.logical_not(mask)]
-        if mask is True:
-            left = left[:0]
-    grads = [sum(row, start) for row, start in zip(terms[:, covered].tolist(), grads)]
-    return sum(values[covered].tolist()), grads, left
+    traces: Sequence[Callable[..., Any] | None], X: Any, S: dict[int, Any], params: list[float], seed: float
+) -> tuple[float, Any, Any]:
+    """The rows some trace covers, over columns: ``(sum of values, param grads, rows left)``; each
+    row goes to the first trace whose guards hold there."""
+    P = np.array(params, dtype=float)
+    total, grads = 0.0, np.zeros(len(params))
+    left = np.arange(len(X))
+    with np.errstate(all="ignore"):
+        for run in traces:
+            if run is None or not len(left):
+                continue
+            rows = left
+            mask, value, g = run(X[rows], {k: s[rows] for k, s in S.items()}, P, seed)
+            while mask is not None:  # guards failed on some rows: the others, again
+                rows = rows[mask]
+                if not len(rows):
+                    break
+                mask, value, g = run(X[rows], {k: s[rows] for k, s in S.items()}, P, seed)
+            if mask is None:
+                total += float(value)
+                grads += g
+                left = np.setdiff1d(left, rows, assume_unique=True)
+    return total, grads, left
 
 
-def columns_of(
-    rows: Sequence[Sequence[Any]], static: frozenset[int]
-) -> tuple[list[Any], dict[int, type]] | None:
-    """The rows as columns (float arrays; static inputs as arrays of their one type), or ``None``."""
+def columns_of(rows: Sequence[Sequence[Any]], static: frozenset[int]) -> tuple[Any, dict[int, Any], dict[int, type]] | None:
+    """The rows as ``(X, S, kinds)``: the inputs that are not static as one float array (a column
+    each), each static input's column and its one type; ``None`` without NumPy or for few rows."""
     if np is None or len(rows) < MIN_ROWS:
         return None
-    columns = [list(column) for column in zip(*rows)]
+    n = len(rows[0])
+    S: dict[int, Any] = {}
     kinds: dict[int, type] = {}
-    arrays = []
-    for k, column in enumerate(columns):
-        if k in static:
-            kind = type(column[0])
-            if any(type(x) is not kind for x in column) or kind not in (int, bool):
-                return None
-            kinds[k] = kind
-            arrays.append(np.array(column))
-        else:
-            arrays.append(np.array(column, dtype=float))
-    return arrays, kinds
+    for k in sorted(static):
+        column = [row[k] for row in rows]
+        kind = type(column[0])
+        if kind not in (int, bool) or any(type(x) is not kind for x in column):
+            return None
+        kinds[k] = kind
+        S[k] = np.array(column)
+    kept = [k for k in range(n) if k not in static]
+    X = np.array(rows, dtype=float) if not static else np.array([[row[k] for k in kept] for row in rows], dtype=float)
+    return X.reshape(len(rows), len(kept)), S, kinds
