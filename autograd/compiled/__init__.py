@@ -115,6 +115,19 @@ class _Entry:
         return result
 
 
+class Rows:
+    """Rows of inputs checked once (and as NumPy columns), made by :meth:`Compiled.prepare`."""
+
+    def __init__(self, compiled: Compiled, rows: list[Sequence[float]], columns: Any) -> None:
+        self.compiled, self.rows, self.columns = compiled, rows, columns
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __repr__(self) -> str:
+        return f"<{len(self.rows)} rows{' as columns' if self.columns is not None else ''}>"
+
+
 class Compiled:
     """A function traced and replayed as generated straight-line Python over floats, behind guards.
 
@@ -368,6 +381,7 @@ class Compiled:
         self, rows: Iterable[Sequence[float]], weight: float, grads: list[float]
     ) -> tuple[float, list[float]]:
         seed = as_float(weight, "weight")
+        prepared = rows.columns if isinstance(rows, Rows) and rows.compiled is self and self.columns else None
         pending = self._rows(rows)
         self._one_output([])
         if grad_mode.get().check_anomaly:
@@ -376,7 +390,7 @@ class Compiled:
                 grads = [g + h for g, h in zip(grads, row_grads)]
             return seed * sum(self._eager(row)[0] for row in pending), grads
         params = self._param_data()
-        fast, grads, pending = self._columns(pending, seed, grads, params)
+        fast, grads, pending = self._columns(pending, seed, grads, params, prepared)
         if not pending:
             return seed * fast, list(grads)
         while True:  # in row order, from the given grads; a row no trace covers gets its own, then again
@@ -390,14 +404,15 @@ class Compiled:
         return seed * total, list(grads)
 
     def _columns(
-        self, rows: list[Sequence[float]], seed: float, grads: list[float], params: list[float]
+        self, rows: list[Sequence[float]], seed: float, grads: list[float], params: list[float], got: Any = None
     ) -> tuple[float, list[float], list[Sequence[float]]]:
         """Replay what it can of the rows over columns (NumPy, :mod:`autograd.compiled.batch`):
         ``(sum of their values, grads with their terms added, the rows left)``, the rows left in
         their order. Rows that no trace covers get a new trace (while there is room for one), so
         a batch of ten labels makes its ten traces here, each replayed over its rows at once."""
         self.rows_over_columns = 0
-        got = batch.columns_of(rows, self._static_positions) if self._entries and self.columns else None
+        if got is None and self._entries and self.columns:
+            got = batch.columns_of(rows, self._static_positions)
         if got is None:
             return 0.0, grads, rows
         X, S, kinds = got
@@ -446,17 +461,35 @@ class Compiled:
         return function
 
     def _rows(self, rows: Iterable[Sequence[float]]) -> list[Sequence[float]]:
+        """The rows, each checked (the first call traces at the first row). A row whose entries have
+        the types of the first checked row (floats, and each static input's type) is taken as it is."""
+        if isinstance(rows, Rows):
+            if rows.compiled is self:
+                return rows.rows
+            rows = rows.rows
         checked: list[Sequence[float]] = []
+        expected: tuple[type, ...] | None = None
         for k, row in enumerate(rows):
+            if type(row) in (list, tuple) and tuple(map(type, row)) == expected:
+                checked.append(row)
+                continue
             if isinstance(row, (str, bytes, Value)) or not isinstance(row, Sequence):
                 raise TypeError(
                     f"rows[{k}] must be a sequence of inputs (one per input), got {type(row).__name__}"
                 )
-            if self._entries and len(row) == self.n_inputs and all(type(x) is float for x in row):
-                checked.append(row)
-            else:
-                checked.append(self._numbers(row))  # checks it (and traces at the first row)
+            checked.append(self._numbers(row))  # checks it (and traces at the first row)
+            types = tuple(map(type, checked[-1]))
+            if all(t is float or i in self._static_positions for i, t in enumerate(types)):
+                expected = types
         return checked
+
+    def prepare(self, rows: Iterable[Sequence[float]]) -> Rows:
+        """The rows checked once, and as NumPy columns when the batch replay will use them: pass
+        the result to ``batch_value_and_grad``/``batch_backward``/``batch_call`` as often as you like
+        (a training loop over the same batch pays for checking and converting its numbers once)."""
+        checked = self._rows(rows)
+        got = batch.columns_of(checked, self._static_positions) if self._entries and self.columns else None
+        return Rows(self, checked, got)
 
     def _eager(self, numbers: Sequence[float], seed: float = 1.0) -> tuple[float, list[float], list[float]]:
         """The eager engine's answer (used inside ``detect_anomaly``, which names a bad op)."""

@@ -533,5 +533,7 @@ def columns_of(rows: Sequence[Sequence[Any]], static: frozenset[int]) -> tuple[A
         kinds[k] = kind
         S[k] = np.array(column)
     kept = [k for k in range(n) if k not in static]
-    X = np.array(rows, dtype=float) if not static else np.array([[row[k] for k in kept] for row in rows], dtype=float)
-    return X.reshape(len(rows), len(kept)), S, kinds
+    X = np.array(rows, dtype=float)  # a static int or bool becomes a float here; its column is S
+    if X.shape != (len(rows), n):
+        return None
+    return (X[:, kept] if static else X), S, kinds

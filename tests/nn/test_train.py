@@ -770,7 +770,17 @@ def test_compile_trains_as_eager_over_a_large_batch_with_or_without_numpy(
     X, y = moons_pm(300)
     assert len(X) >= batch.MIN_ROWS
     runs = twin_runs(lambda: MLP(2, [6, 1], seed=0), X, y, hinge, epochs=2, lr=0.3)
-    assert_same_training(runs)
+    if numpy == "hidden":
+        assert_same_training(runs)  # row by row: the same floats
+    else:  # columns add in another order: equal to rounding, so compare the metric where it is clear
+        (eager, eager_model, _), (compiled, compiled_model, _) = runs
+        assert compiled.loss == pytest.approx(eager.loss, rel=1e-9)
+        for key, values in compiled_model.state_dict().items():
+            assert values == pytest.approx(eager_model.state_dict()[key], rel=1e-9, abs=1e-12), key
+        outputs = [compiled_model(x).data for x in X]
+        expected = [eager_model(x).data for x in X]
+        clear = [k for k, o in enumerate(expected) if abs(o) > 1e-9]  # dead neurons leave the bias: ~1e-17
+        assert all((outputs[k] > 0) == (expected[k] > 0) for k in clear)
     (compiled,) = runs[1][2]._replays[True].losses.values()  # type: ignore[attr-defined]
     vectorized = [v for entry in compiled._entries for v in entry._columns.values() if v is not None]
     assert bool(vectorized) == (numpy == "present")
