@@ -404,7 +404,12 @@ class Compiled:
         return seed * total, list(grads)
 
     def _columns(
-        self, rows: list[Sequence[float]], seed: float, grads: list[float], params: list[float], got: Any = None
+        self,
+        rows: list[Sequence[float]],
+        seed: float,
+        grads: list[float],
+        params: list[float],
+        got: Any = None,
     ) -> tuple[float, list[float], list[Sequence[float]]]:
         """Replay what it can of the rows over columns (NumPy, :mod:`autograd.compiled.batch`):
         ``(sum of their values, grads with their terms added, the rows left)``, the rows left in
@@ -424,13 +429,16 @@ class Compiled:
             functions = [entry.columns(kinds, columns) for entry in self._entries]
             part_X = X if left is None else X[left]
             part_S = S if left is None else {k: s[left] for k, s in S.items()}
-            value, g, still = batch.replay(functions, part_X, part_S, params, seed)
+            value, g, still, unsure = batch.replay(functions, part_X, part_S, params, seed)
             total += value
             summed = g if summed is None else summed + g
             left = still if left is None else left[still]
-            if not len(left) or None in functions or len(self._entries) >= self.max_traces:
+            uncovered = left[~unsure]  # rows no trace takes, surely: they need a trace of their own
+            if not len(uncovered) or None in functions or len(self._entries) >= self.max_traces:
                 break  # done, or what is left needs the row-by-row replay (it traces or raises)
-            self._trace(list(rows[int(left[0])]))  # no trace covers this row: a new one
+            self._trace(list(rows[int(uncovered[0])]))
+        if not batch.moderate([total, *params], summed, X):
+            return 0.0, grads, rows  # near the float range, a sum's order decides whether it overflows
         self.rows_over_columns = len(rows) - len(left)
         new_grads = [a + b for a, b in zip(grads, summed.tolist())] if summed is not None else grads
         return total, new_grads, [rows[k] for k in left.tolist()]

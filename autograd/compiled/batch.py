@@ -19,9 +19,11 @@ vectorized; a trace with another one (or with an op that has no array form here)
 
 **Numbers.** The sums run in NumPy's order (matrix products, pairwise sums), so values and
 gradients equal the row-by-row replay (which is eager's, bit for bit) to rounding: within about
-``1e-12`` of the sum of the magnitudes of the summed terms. ``Compiled.columns = False`` gives the
-row-by-row replay. NumPy is optional (``pip install "chainrule[fast]"``); without it, rows run one by
-one.
+``1e-12`` of the sum of the magnitudes of the summed terms. A batch with numbers near the float
+range (an input, a parameter or a sum beyond 1e250, or one not finite) is replayed row by row:
+there, the order of a sum decides whether it overflows. ``Compiled.columns = False`` gives the
+row-by-row replay. NumPy is optional (``pip install "chainrule[fast]"``); without it, rows run
+one by one.
 """
 
 from __future__ import annotations
@@ -36,8 +38,10 @@ try:
 except ImportError:  # the optional extra: the per-row replay is used
     np = None  # type: ignore[assignment]
 
+import itertools
+
 from autograd.compiled import codegen, guards
-from autograd.compiled.packing import Plan, Slot, Source, Tensor, Unsupported, is_param, plan
+from autograd.compiled.packing import Param, Plan, Slot, Source, Tensor, Unsupported, Where, plan
 from autograd.compiled.trace import Trace
 
 AVAILABLE = np is not None
@@ -45,8 +49,6 @@ AVAILABLE = np is not None
 #: Fewer rows than this are replayed row by row (an array operation has a fixed cost of about a
 #: microsecond; a scalar line of the row-by-row replay about 20 ns).
 MIN_ROWS = 32
-
-Slotted = Slot | float | tuple[str, int]
 
 
 def _sigmoid(x: Any) -> Any:
@@ -174,14 +176,14 @@ class _Writer:
 
     # -- forward ------------------------------------------------------------------------------------
 
-    def slot(self, slot: Slotted, wide: bool = False) -> str:
+    def slot(self, slot: Where, wide: bool = False) -> str:
         """One node's numbers: ``P[3]``, a literal, ``t5`` or ``t5[:, 2]`` (``wide``: broadcast over
         a consumer's columns)."""
         if isinstance(slot, float):
             return guards.literal(slot)
-        if is_param(slot):
-            return f"P[{slot[1]}]"  # type: ignore[index]
-        tensor, column = slot  # type: ignore[misc]
+        if isinstance(slot, Param):
+            return f"P[{slot.position}]"
+        tensor, column = slot
         if column is None:
             return f"{tensor.name}[:, None]" if wide and tensor.row else tensor.name
         return f"{tensor.name}[:, {column}]" if tensor.row else f"{tensor.name}[{column}]"
@@ -193,8 +195,8 @@ class _Writer:
             return self.slot(slots[0])
         if all(isinstance(s, float) for s in slots):
             return guards.literal(slots[0]) if len(set(slots)) == 1 else self.constant(np.array(slots))
-        if all(is_param(s) for s in slots):
-            return f"P[{self.constant(np.array([s[1] for s in slots]))}]"  # type: ignore[index]
+        if all(isinstance(s, Param) for s in slots):
+            return f"P[{self.constant(np.array([s.position for s in slots]))}]"  # type: ignore[union-attr]
         tensors = {s.tensor for s in slots if isinstance(s, Slot)}
         if len(tensors) == 1 and all(isinstance(s, Slot) for s in slots):
             tensor = next(iter(tensors))
@@ -241,8 +243,8 @@ class _Writer:
             self.emit(f"v{tensor.index} = {v}")
             v = f"v{tensor.index}"
         coefficients = tensor.coefficients
-        if is_param(coefficients[0][0]):
-            index = [[c[1] for c in row] for row in coefficients]  # type: ignore[index]
+        if isinstance(coefficients[0][0], Param):
+            index = [[c.position for c in row] for row in coefficients]  # type: ignore[union-attr]
             weights = f"P[{self.constant(np.array(index if tensor.wide else index[0]))}]"
         else:
             rows = [list(row) for row in coefficients]
@@ -289,8 +291,8 @@ class _Writer:
             return
         if all(isinstance(s, float) for s in slots):
             return
-        if all(is_param(s) for s in slots):
-            index = [s[1] for s in slots]  # type: ignore[index]
+        if all(isinstance(s, Param) for s in slots):
+            index = [s.position for s in slots]  # type: ignore[union-attr]
             summed = f"({term}).sum(axis=0)" if row else term
             self.add(self.plan.params, summed, self.constant(np.array(index)), len(set(index)) == len(index))
             return
@@ -309,21 +311,21 @@ class _Writer:
             else:
                 self.add(tensor, term, self.constant(np.array(columns)), len(set(columns)) == len(columns))
             return
-        if not any(is_param(s) or (isinstance(s, Slot) and s.tensor.needs_grad) for s in slots):
+        if not any(isinstance(s, Param) or (isinstance(s, Slot) and s.tensor.needs_grad) for s in slots):
             return
         name = self.temporary(term)
         for k, s in enumerate(slots):
             self.send_one(s, f"{name}[:, {k}]" if row else f"{name}[{k}]", row)
 
-    def send_one(self, slot: Slotted, term: str, row: bool) -> None:
+    def send_one(self, slot: Where, term: str, row: bool) -> None:
         """Add ``term`` (one column over the rows if ``row``, else one number) to one slot."""
         if isinstance(slot, float):
             return
         summed = f"({term}).sum()" if row else term
-        if is_param(slot):
-            self.add(self.plan.params, summed, str(slot[1]))  # type: ignore[index]
+        if isinstance(slot, Param):
+            self.add(self.plan.params, summed, str(slot.position))
             return
-        tensor, column = slot  # type: ignore[misc]
+        tensor, column = slot
         if not tensor.needs_grad:
             return
         value = term if tensor.row else summed
@@ -372,8 +374,8 @@ class _Writer:
         if _needs(variables):
             self.send(variables, f"{g} @ {w}" if tensor.wide else f"outer({g}, {w})", True, True)
         first = tensor.coefficients[0][0]
-        if is_param(first):
-            index = [[c[1] for c in row] for row in tensor.coefficients]  # type: ignore[index]
+        if isinstance(first, Param):
+            index = [[c.position for c in row] for row in tensor.coefficients]  # type: ignore[union-attr]
             flat = [j for row in index for j in row]
             columns = self.constant(np.array(index if tensor.wide else index[0]))
             term = f"{g}.T @ {v}" if tensor.wide else f"{g} @ {v}"
@@ -391,7 +393,7 @@ def _spans(source: Source) -> bool:
 
 
 def _needs(source: Source) -> bool:
-    return any(is_param(s) or (isinstance(s, Slot) and s.tensor.needs_grad) for s in source.slots)
+    return any(isinstance(s, Param) or (isinstance(s, Slot) and s.tensor.needs_grad) for s in source.slots)
 
 
 def vectorize(trace: Trace, columns: dict[int, int], static: dict[int, type]) -> Callable[..., Any] | None:
@@ -432,15 +434,18 @@ def _write(trace: Trace, columns: dict[int, int], static: dict[int, type]) -> tu
         if not tests:
             return
         writer.emit("ok = ones(n, dtype=bool)")
+        if computed:
+            writer.emit("sure = ones(n, dtype=bool)")
         for guard in tests:
             fails = guards.failure(guard.test, name_of)
             for k, kind in static.items():
                 fails = fails.replace(f"type(s{k}) is {kind.__name__}", "True")
             writer.emit(f"ok &= logical_not({arrays(fails, guard=True)})")
             for margin in _margins(fails) if computed else []:
-                writer.emit(f"ok &= {arrays(margin, guard=True)}")
-        writer.emit("if not ok.all():")
-        writer.emit("    return ok, None, None")
+                writer.emit(f"sure &= {arrays(margin, guard=True)}")
+        writer.emit("if not ok.all():" if not computed else "if not (ok & sure).all():")
+        fail = "ok & sure, logical_not(sure), None" if computed else "ok, None, None"
+        writer.emit(f"    return {fail}")
 
     inputs = set(trace.inputs) | set(trace.params)
     early = [g for g in trace.guards if all(e[0] != "node" or e[1] in inputs for e in guards.leaves(g.test))]
@@ -466,7 +471,9 @@ def _write(trace: Trace, columns: dict[int, int], static: dict[int, type]) -> tu
         writer.grad_state[f"g_{out_tensor.name}"] = "owned"
         for tensor in reversed(the_plan.tensors):
             writer.backward(tensor)
-    writer.emit("return None, value, g_P")
+    writer.emit(
+        "return None, value, g_P"
+    )  # (rows where the guards hold or None, value or unsure rows, grads)
     source = "def columns(X, S, P, seed):\n" + "\n".join(writer.lines) + "\n"
     return source, writer.constants
 
@@ -483,7 +490,7 @@ def _margins(fails: str) -> list[str]:
     for node in ast.walk(ast.parse(fails.strip(), mode="eval")):
         if isinstance(node, ast.Compare):
             operands = [node.left, *node.comparators]
-            for a, b in zip(operands, operands[1:]):
+            for a, b in itertools.pairwise(operands):
                 x, y = ast.unparse(a), ast.unparse(b)
                 if {x, y} & {"inf", "-inf", "(-inf)", "nan"}:
                     continue  # against an infinity: only an infinite number is near it
@@ -493,31 +500,49 @@ def _margins(fails: str) -> list[str]:
 
 def replay(
     traces: Sequence[Callable[..., Any] | None], X: Any, S: dict[int, Any], params: list[float], seed: float
-) -> tuple[float, Any, Any]:
-    """The rows some trace covers, over columns: ``(sum of values, param grads, rows left)``; each
-    row goes to the first trace whose guards hold there."""
+) -> tuple[float, Any, Any, Any]:
+    """The rows some trace covers, over columns: ``(sum of values, param grads, rows left, which of
+    them are unsure)``. Each row goes to the first trace whose guards hold there; a row is unsure
+    when a trace's decision on a computed number is within rounding of its threshold there (the
+    row-by-row replay decides it, as eager does)."""
     P = np.array(params, dtype=float)
     total, grads = 0.0, np.zeros(len(params))
     left = np.arange(len(X))
+    unsure = np.zeros(len(X), dtype=bool)
     with np.errstate(all="ignore"):
         for run in traces:
             if run is None or not len(left):
                 continue
             rows = left
-            mask, value, g = run(X[rows], {k: s[rows] for k, s in S.items()}, P, seed)
-            while mask is not None:  # guards failed on some rows: the others, again
-                rows = rows[mask]
-                if not len(rows):
+            while len(rows):
+                mask, doubt, g = run(X[rows], {k: s[rows] for k, s in S.items()}, P, seed)
+                if g is not None:  # every row of these: the values and gradients
+                    total += float(doubt)
+                    grads += g
+                    left = np.setdiff1d(left, rows, assume_unique=True)
                     break
-                mask, value, g = run(X[rows], {k: s[rows] for k, s in S.items()}, P, seed)
-            if mask is None:
-                total += float(value)
-                grads += g
-                left = np.setdiff1d(left, rows, assume_unique=True)
-    return total, grads, left
+                if doubt is not None:
+                    unsure[rows[doubt]] = True
+                rows = rows[mask]  # guards failed on some rows: the others, again
+    return total, grads, left, unsure[left]
 
 
-def columns_of(rows: Sequence[Sequence[Any]], static: frozenset[int]) -> tuple[Any, dict[int, Any], dict[int, type]] | None:
+#: Sums whose inputs or results reach this size are left to the row-by-row replay.
+HUGE = 1e250
+
+
+def moderate(numbers: list[float], *arrays: Any) -> bool:
+    """True if every number is finite and below :data:`HUGE` in size: then no order of the sums
+    overflows (a result near the float range, or an input there, sends the batch row by row, where
+    the order is eager's)."""
+    return all(-HUGE < x < HUGE for x in numbers) and all(
+        a is None or bool((np.abs(a) < HUGE).all()) for a in arrays
+    )
+
+
+def columns_of(
+    rows: Sequence[Sequence[Any]], static: frozenset[int]
+) -> tuple[Any, dict[int, Any], dict[int, type]] | None:
     """The rows as ``(X, S, kinds)``: the inputs that are not static as one float array (a column
     each), each static input's column and its one type; ``None`` without NumPy or for few rows."""
     if np is None or len(rows) < MIN_ROWS:

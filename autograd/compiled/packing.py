@@ -45,7 +45,7 @@ class Tensor:
         self.index, self.kind, self.row, self.op = index, kind, row, op
         self.members: list[Value] = []
         self.operands: list[Source] = []  # op: one per input of the op; affine: [V, bias or None]
-        self.coefficients: tuple[tuple[Hashable, ...], ...] = ()  # affine: per member, per input of V
+        self.coefficients: tuple[tuple[Where, ...], ...] = ()  # affine: per member, per input of V
         self.after: list[Slot] = []  # leaf: the slots its expression reads
         self.needs_grad = False
         self.width = 0
@@ -69,11 +69,19 @@ class Slot(NamedTuple):
     column: int | None
 
 
-class Source(NamedTuple):
-    """One operand of a tensor, one entry per member: ``slots`` (each a Slot, a constant float, or a
-    parameter index ``("P", j)``)."""
+class Param(NamedTuple):
+    """A parameter's slot: its position in ``P``."""
 
-    slots: tuple[Slot | float | tuple[str, int], ...]
+    position: int
+
+
+Where = Slot | float | Param  # a node's numbers: a tensor's column, a constant, or a parameter
+
+
+class Source(NamedTuple):
+    """One operand of a tensor, one entry per member: where its numbers are."""
+
+    slots: tuple[Where, ...]
 
 
 class Form(NamedTuple):
@@ -85,7 +93,7 @@ class Form(NamedTuple):
 
 class Plan(NamedTuple):
     tensors: list[Tensor]  # in the order they are computed
-    home: dict[Value, Slot | float | tuple[str, int]]
+    home: dict[Value, Where]
     output: Slot
     inputs: Tensor
     params: Tensor
@@ -192,9 +200,9 @@ def plan(trace: Trace, columns: dict[int, int]) -> Plan:
     inputs = Tensor(0, "inputs", True)
     params = Tensor(1, "params", False)
     tensors += [inputs, params]
-    home: dict[Value, Slot | float | tuple[str, int]] = {}
+    home: dict[Value, Where] = {}
     for j, p in enumerate(trace.params):
-        home[p] = ("P", j)
+        home[p] = Param(j)
     groups: dict[Hashable, Tensor] = {}
 
     def new(kind: str, row: bool, op: Op | None = None) -> Tensor:
@@ -230,23 +238,23 @@ def plan(trace: Trace, columns: dict[int, int]) -> Plan:
             raise Unsupported(f"a leaf that is neither input, parameter nor constant: {node!r}")
         else:
             key = ("op", node._op, *[_key(home[c]) for c in node.children])
-            join(key, "op", analysis.row[node], node, node._op)  # type: ignore[arg-type]
+            join(key, "op", analysis.row[node], node, node._op)
     inputs.width = len(columns)
     params.width = len(trace.params)
     for tensor in tensors[2:]:
         tensor.width = len(tensor.members)
         if tensor.kind == "op":
             tensor.operands = [
-                Source(tuple(home[m.children[k]] for m in tensor.members))  # type: ignore[misc]
+                Source(tuple(home[m.children[k]] for m in tensor.members))
                 for k in range(len(tensor.members[0].children))
             ]
         elif tensor.kind == "affine":
             forms = [analysis.forms[m] for m in tensor.members]
-            tensor.operands = [Source(tuple(home[v] for _, v in forms[0].terms))]  # type: ignore[misc]
+            tensor.operands = [Source(tuple(home[v] for _, v in forms[0].terms))]
             biases = [f.bias for f in forms]
             if any(b is not None for b in biases):
                 tensor.operands.append(Source(tuple(0.0 if b is None else home[b] for b in biases)))
-            tensor.coefficients = tuple(tuple(home[c] for c, _ in f.terms) for f in forms)  # type: ignore[misc]
+            tensor.coefficients = tuple(tuple(home[c] for c, _ in f.terms) for f in forms)
     for node in home:
         slot = home[node]
         if isinstance(slot, Slot) and slot.tensor.kind not in ("inputs", "params") and slot.tensor.width == 1:
@@ -265,34 +273,33 @@ def plan(trace: Trace, columns: dict[int, int]) -> Plan:
 
 
 def is_param(slot: object) -> bool:
-    """A slot that is a parameter: ``("P", j)``."""
-    return isinstance(slot, tuple) and not isinstance(slot, Slot)
+    return isinstance(slot, Param)
 
 
-def _key(slot: Slot | float | tuple[str, int]) -> Hashable:
+def _key(slot: Where) -> Hashable:
     if isinstance(slot, float):
         return "C"
-    if is_param(slot):
+    if isinstance(slot, Param):
         return "P"
     return slot.tensor.index
 
 
-def _renumber_operands(tensors: list[Tensor], home: dict[Value, Slot | float | tuple[str, int]]) -> None:
+def _renumber_operands(tensors: list[Tensor], home: dict[Value, Where]) -> None:
     """Operands made before single-member tensors lost their column index: point them at ``None``."""
     for tensor in tensors:
         tensor.operands = [Source(tuple(_single(s) for s in source.slots)) for source in tensor.operands]
-        tensor.coefficients = tuple(tuple(_single(s) for s in row) for row in tensor.coefficients)  # type: ignore[misc]
+        tensor.coefficients = tuple(tuple(_single(s) for s in row) for row in tensor.coefficients)
 
 
-def _single(slot: Slot | float | tuple[str, int]) -> Slot | float | tuple[str, int]:
+def _single(slot: Where) -> Where:
     if isinstance(slot, Slot) and slot.tensor.kind not in ("inputs", "params") and slot.tensor.width == 1:
         return Slot(slot.tensor, None)
     return slot
 
 
 def _reads(tensor: Tensor) -> Iterable[Tensor]:
-    for slot in tensor.after:
-        yield slot.tensor
+    for after in tensor.after:
+        yield after.tensor
     for source in tensor.operands:
         for slot in source.slots:
             if isinstance(slot, Slot):

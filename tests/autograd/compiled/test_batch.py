@@ -89,7 +89,9 @@ def test_static_labels_run_over_columns_equal_row_by_row_to_rounding() -> None:
     over_columns = f.batch_value_and_grad(rows, 0.025)
     f.columns = False
     row_by_row = f.batch_value_and_grad(rows, 0.025)
-    _, scales = eager_sum(lambda x0, x1, t: (1 - t * model([x0, x1])).relu() * 0.025, model.parameters(), rows)
+    _, scales = eager_sum(
+        lambda x0, x1, t: (1 - t * model([x0, x1])).relu() * 0.025, model.parameters(), rows
+    )
     for e, g, scale in zip([row_by_row[0], *row_by_row[1]], [over_columns[0], *over_columns[1]], scales):
         assert close(e, g, scale)
 
