@@ -17,6 +17,11 @@ at once, over arrays; the rows where one fails are left to the next trace, a new
 row-by-row replay. Only guards that cannot raise in Python (``+ - *``, ``abs``, comparisons) are
 vectorized; a trace with another one (or with an op that has no array form here) runs row by row.
 
+**Kinks.** The same holds inside an op: relu, abs, max, clamp, a comparison decide on their input,
+and a sum in another order can land on the other side of the kink (``1e-17`` instead of eager's
+exact 0). A row where any such input is within ``1e-7`` of its kink, relative to the size of the
+terms of the matrix products before it, is replayed row by row.
+
 **Numbers.** The sums run in NumPy's order (matrix products, pairwise sums), so values and
 gradients equal the row-by-row replay (which is eager's, bit for bit) to rounding: within about
 ``1e-12`` of the sum of the magnitudes of the summed terms. A batch with numbers near the float
@@ -29,6 +34,7 @@ one by one.
 from __future__ import annotations
 
 import ast
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -38,7 +44,6 @@ try:
 except ImportError:  # the optional extra: the per-row replay is used
     np = None  # type: ignore[assignment]
 
-import itertools
 
 from autograd.compiled import codegen, guards
 from autograd.compiled.packing import Param, Plan, Slot, Source, Tensor, Unsupported, Where, plan
@@ -165,6 +170,8 @@ class _Writer:
         self.constants: dict[str, Any] = {}
         self.sources: dict[tuple[int, int], str] = {}  # (tensor, operand) -> its variable
         self.grad_state: dict[str, str] = {}  # gradient variable -> "owned" or "shared"
+        self.kinks = any(t.kind == "op" and t.row and _has_kinks(t) for t in plan.tensors)
+        self.kink_checks: list[tuple[str, str, bool]] = []  # (x, y, wide): a decision x vs y of an op
 
     def emit(self, line: str) -> None:
         self.lines.append("    " + line)
@@ -234,6 +241,11 @@ class _Writer:
                 value = f"broadcast_to({value}, {'(n, ' if tensor.row else '('}{tensor.width}))"
             self.emit(f"{tensor.name} = {value}")
             tensor.arguments = arguments  # type: ignore[attr-defined]
+            if tensor.row:
+                texts = [rule.forward, *[d.template for d in rule.derivatives]]
+                padded = [*arguments, *[""] * (3 - len(arguments)), tensor.name]
+                for x, y in {pair for text in texts for pair in _kinks(text.format(*padded))}:
+                    self.kink_checks.append((x, y, tensor.wide))
         elif tensor.kind == "affine":
             self.affine_forward(tensor)
 
@@ -255,6 +267,11 @@ class _Writer:
             product += f" + {self.operand(tensor, 1, tensor.wide)}"
         self.emit(f"{tensor.name} = {product}")
         tensor.arguments = [v]  # type: ignore[attr-defined]
+        if self.kinks:  # how large its terms are: a bound on the rounding of its reordered sums
+            bound = (
+                f"abs({v}) @ abs(w{tensor.index}).T" if tensor.wide else f"abs({v}) @ abs(w{tensor.index})"
+            )
+            self.emit(f"scale = maximum(scale, ({bound}){'.max(axis=1)' if tensor.wide else ''})")
 
     # -- backward -----------------------------------------------------------------------------------
 
@@ -431,7 +448,7 @@ def _write(trace: Trace, columns: dict[int, int], static: dict[int, type]) -> tu
         return arrays(guards.render(trace.leaf_expressions[tensor.members[0]], name_of), guard=True)
 
     def mask(tests: list[guards.Guard], computed: bool) -> None:
-        if not tests:
+        if not tests and not (computed and writer.kink_checks):
             return
         writer.emit("ok = ones(n, dtype=bool)")
         if computed:
@@ -443,6 +460,10 @@ def _write(trace: Trace, columns: dict[int, int], static: dict[int, type]) -> tu
             writer.emit(f"ok &= logical_not({arrays(fails, guard=True)})")
             for margin in _margins(fails) if computed else []:
                 writer.emit(f"sure &= {arrays(margin, guard=True)}")
+        for x, y, wide in writer.kink_checks if computed else []:
+            size = "scale[:, None]" if wide else "scale"
+            near = f"abs(({x}) - ({y})) > {MARGIN} * (abs({x}) + abs({y}) + {size})"
+            writer.emit(f"sure &= ({near}){'.all(axis=-1)' if wide else ''}")
         writer.emit("if not ok.all():" if not computed else "if not (ok & sure).all():")
         fail = "ok & sure, logical_not(sure), None" if computed else "ok, None, None"
         writer.emit(f"    return {fail}")
@@ -454,6 +475,8 @@ def _write(trace: Trace, columns: dict[int, int], static: dict[int, type]) -> tu
     for k in static:
         writer.emit(f"s{k} = S[{k}]")
     mask(early, False)
+    if writer.kinks:
+        writer.emit(f"scale = full(n, {MARGIN_ABSOLUTE / MARGIN})  # the size of the reordered sums' terms")
     for tensor in the_plan.tensors:
         writer.forward(tensor, leaf)
     mask(late, True)
@@ -482,6 +505,35 @@ def _write(trace: Trace, columns: dict[int, int], static: dict[int, type]) -> tu
 #: by this much (relative, and absolute): the arrays compute it with sums in another order than the
 #: scalar replay, so a row within rounding of the threshold is replayed row by row, as eager decides.
 MARGIN, MARGIN_ABSOLUTE = 1e-7, 1e-12
+
+
+_KINK_FUNCTIONS = {"step": 1, "sign": 1, "abs": 1, "max": 2, "maximum": 2, "minimum": 2, "clamp": 3}
+
+
+def _kinks(expression: str) -> list[tuple[str, str]]:
+    """The decisions inside an op's rule, as pairs ``(x, y)`` it compares: ``a > 0`` in an ``if``,
+    ``step(a)`` (a vs 0), ``max(a, b)``, ``clamp(a, lo, hi)`` (a vs lo, a vs hi)."""
+    found = []
+    for node in ast.walk(ast.parse(expression.strip(), mode="eval")):
+        if isinstance(node, ast.Compare):
+            operands = [node.left, *node.comparators]
+            found += [(ast.unparse(a), ast.unparse(b)) for a, b in itertools.pairwise(operands)]
+        elif (
+            isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _KINK_FUNCTIONS
+        ):
+            args = [ast.unparse(a) for a in node.args]
+            if _KINK_FUNCTIONS[node.func.id] == 1:
+                found.append((args[0], "0.0"))
+            else:
+                found += [(args[0], other) for other in args[1:]]
+    return [(x, y) for x, y in found if not {x, y} & {"inf", "-inf", "(-inf)", "nan"}]
+
+
+def _has_kinks(tensor: Tensor) -> bool:
+    rule = codegen.rule(tensor.op)  # type: ignore[arg-type]
+    texts = [rule.forward, *[d.template for d in rule.derivatives]]
+    names = [chr(ord("a") + k) for k in range(3)] + ["out"]
+    return any(_kinks(text.format(*names)) for text in texts)
 
 
 def _margins(fails: str) -> list[str]:
