@@ -164,13 +164,13 @@ def arrays(expression: str, guard: bool = False) -> str:
 class _Writer:
     """The lines of one trace's columns function, and the index arrays they use."""
 
-    def __init__(self, plan: Plan) -> None:
+    def __init__(self, plan: Plan, late: bool) -> None:
         self.plan = plan
         self.lines: list[str] = []
         self.constants: dict[str, Any] = {}
         self.sources: dict[tuple[int, int], str] = {}  # (tensor, operand) -> its variable
         self.grad_state: dict[str, str] = {}  # gradient variable -> "owned" or "shared"
-        self.kinks = any(t.kind == "op" and t.row and _has_kinks(t) for t in plan.tensors)
+        self.kinks = bool(late) or any(t.kind == "op" and t.row and _has_kinks(t) for t in plan.tensors)
         self.kink_checks: list[tuple[str, str, bool]] = []  # (x, y, wide): a decision x vs y of an op
 
     def emit(self, line: str) -> None:
@@ -435,7 +435,10 @@ def vectorize(trace: Trace, columns: dict[int, int], static: dict[int, type]) ->
 
 def _write(trace: Trace, columns: dict[int, int], static: dict[int, type]) -> tuple[str, dict[str, Any]]:
     the_plan = plan(trace, columns)
-    writer = _Writer(the_plan)
+    inputs = set(trace.inputs) | set(trace.params)
+    early = [g for g in trace.guards if all(e[0] != "node" or e[1] in inputs for e in guards.leaves(g.test))]
+    late = [g for g in trace.guards if g not in early]
+    writer = _Writer(the_plan, bool(late))
     home = the_plan.home
 
     def name_of(expression: guards.Expression) -> str:
@@ -468,9 +471,6 @@ def _write(trace: Trace, columns: dict[int, int], static: dict[int, type]) -> tu
         fail = "ok & sure, logical_not(sure), None" if computed else "ok, None, None"
         writer.emit(f"    return {fail}")
 
-    inputs = set(trace.inputs) | set(trace.params)
-    early = [g for g in trace.guards if all(e[0] != "node" or e[1] in inputs for e in guards.leaves(g.test))]
-    late = [g for g in trace.guards if g not in early]
     writer.emit("n = len(X)")
     for k in static:
         writer.emit(f"s{k} = S[{k}]")
@@ -537,7 +537,8 @@ def _has_kinks(tensor: Tensor) -> bool:
 
 
 def _margins(fails: str) -> list[str]:
-    """For each comparison ``a < b`` in a guard: ``|a - b| > MARGIN (|a| + |b|) + MARGIN_ABSOLUTE``."""
+    """For each comparison ``a < b`` in a guard: ``|a - b| > MARGIN (|a| + |b| + scale)``, ``scale``
+    the size of the terms of the matrix products before it (at least ``MARGIN_ABSOLUTE / MARGIN``)."""
     found = []
     for node in ast.walk(ast.parse(fails.strip(), mode="eval")):
         if isinstance(node, ast.Compare):
@@ -546,7 +547,7 @@ def _margins(fails: str) -> list[str]:
                 x, y = ast.unparse(a), ast.unparse(b)
                 if {x, y} & {"inf", "-inf", "(-inf)", "nan"}:
                     continue  # against an infinity: only an infinite number is near it
-                found.append(f"abs(({x}) - ({y})) > {MARGIN} * (abs({x}) + abs({y})) + {MARGIN_ABSOLUTE}")
+                found.append(f"abs(({x}) - ({y})) > {MARGIN} * (abs({x}) + abs({y}) + scale)")
     return found
 
 
@@ -609,8 +610,13 @@ def columns_of(
             return None
         kinds[k] = kind
         S[k] = np.array(column)
+        if S[k].dtype == object:
+            return None  # an int beyond int64: row by row
     kept = [k for k in range(n) if k not in static]
-    X = np.array(rows, dtype=float)  # a static int or bool becomes a float here; its column is S
+    try:
+        X = np.array(rows, dtype=float)  # a static int or bool becomes a float here; its column is S
+    except OverflowError:  # an int beyond float range (a static label): row by row
+        return None
     if X.shape != (len(rows), n):
         return None
     return (X[:, kept] if static else X), S, kinds
