@@ -211,6 +211,10 @@ def check_batch(
         assert_agrees(expected, f.batch_value_and_grad(rows, weight), coarse, fine, f"over columns, {call}")
         assert [p.grad for p in params] == before, "batch_value_and_grad changed a .grad"
     count = rows_over_columns(f)
+    if hasattr(f, "prepare"):  # rows checked and converted once, replayed as often as wanted
+        prepared = f.prepare(rows)
+        assert_agrees(expected, f.batch_value_and_grad(prepared, weight), coarse, fine, "prepared rows")
+        assert rows_over_columns(f) == count, "prepared rows ran otherwise"
     if count is not None and over_columns is not None and batch.AVAILABLE and len(rows) >= batch.MIN_ROWS:
         ran = f"{count} of {len(rows)} rows ran over columns"
         assert (count > 0) if over_columns else (count == 0), ran
@@ -238,6 +242,9 @@ def check_row_by_row(
     g = compile(fn, params=list(params), numbers=numbers, static=static, max_traces=max_traces)
     g.columns = False
     value, grads = g.batch_value_and_grad(rows, weight)
+    if hasattr(g, "prepare"):
+        again, regrads = g.batch_value_and_grad(g.prepare(rows), weight)
+        assert all(map(same, [value, *grads], [again, *regrads])), "prepared rows, row by row"
     bits = [same(expected.value, value), *[same(e, h) for e, h in zip(expected.grads, grads)]]
     assert all(bits), ("row by row is not eager bit for bit", expected, (value, grads))
 
