@@ -398,10 +398,22 @@ class Compiled:
             total, new_grads = self._loop(True)(pending, params, seed, grads, misses)
             if not misses:
                 break
-            self._trace(list(misses[0]))
+            self._trace_misses(misses)
         grads = new_grads
         total += fast
         return seed * total, list(grads)
+
+    def _trace_misses(self, misses: list[Sequence[float]]) -> None:
+        """Trace the first row no trace covers, and the first row of each other static value
+        missed (it needs a trace of its own): the loop over the rows is then remade once, not
+        once per value."""
+        static = sorted(self._static_positions)
+        seen: set[tuple[Any, ...]] = set()
+        for k, row in enumerate(misses):
+            key = tuple((type(row[i]), row[i]) for i in static)
+            if k == 0 or (key not in seen and len(self._entries) < self.max_traces):
+                seen.add(key)
+                self._trace(list(row))
 
     def _columns(
         self,

@@ -170,7 +170,9 @@ class _Writer:
         self.constants: dict[str, Any] = {}
         self.sources: dict[tuple[int, int], str] = {}  # (tensor, operand) -> its variable
         self.grad_state: dict[str, str] = {}  # gradient variable -> "owned" or "shared"
-        self.kinks = bool(late) or any(t.kind == "op" and t.row and _has_kinks(t) for t in plan.tensors)
+        self.kinks = bool(late) or any(
+            t.kind == "affine" or (t.kind == "op" and t.row and _has_kinks(t)) for t in plan.tensors
+        )
         self.kink_checks: list[tuple[str, str, bool]] = []  # (x, y, wide): a decision x vs y of an op
 
     def emit(self, line: str) -> None:
@@ -241,6 +243,10 @@ class _Writer:
                 value = f"broadcast_to({value}, {'(n, ' if tensor.row else '('}{tensor.width}))"
             self.emit(f"{tensor.name} = {value}")
             tensor.arguments = arguments  # type: ignore[attr-defined]
+            op_name = tensor.op.name if tensor.op is not None else ""
+            if self.kinks and tensor.row and op_name not in _ROUNDED_AS_PYTHON:
+                size = f"abs({tensor.name}).max(axis=1)" if wide else f"abs({tensor.name})"
+                self.emit(f"scale = maximum(scale, {size})  # NumPy's {op_name} may differ in the last bit")
             if tensor.row:
                 texts = [rule.forward, *[d.template for d in rule.derivatives]]
                 padded = [*arguments, *[""] * (3 - len(arguments)), tensor.name]
@@ -267,11 +273,9 @@ class _Writer:
             product += f" + {self.operand(tensor, 1, tensor.wide)}"
         self.emit(f"{tensor.name} = {product}")
         tensor.arguments = [v]  # type: ignore[attr-defined]
-        if self.kinks:  # how large its terms are: a bound on the rounding of its reordered sums
-            bound = (
-                f"abs({v}) @ abs(w{tensor.index}).T" if tensor.wide else f"abs({v}) @ abs(w{tensor.index})"
-            )
-            self.emit(f"scale = maximum(scale, ({bound}){'.max(axis=1)' if tensor.wide else ''})")
+        if self.kinks:  # how large its terms can be (an upper bound): their sum's rounding is relative to it
+            largest = f"abs({v}).max(axis=1) * abs(w{tensor.index}).max()"
+            self.emit(f"scale = maximum(scale, {largest} * {len(tensor.coefficients[0])})")
 
     # -- backward -----------------------------------------------------------------------------------
 
@@ -451,7 +455,7 @@ def _write(trace: Trace, columns: dict[int, int], static: dict[int, type]) -> tu
         return arrays(guards.render(trace.leaf_expressions[tensor.members[0]], name_of), guard=True)
 
     def mask(tests: list[guards.Guard], computed: bool) -> None:
-        if not tests and not (computed and writer.kink_checks):
+        if not tests and not (computed and writer.kinks):
             return
         writer.emit("ok = ones(n, dtype=bool)")
         if computed:
@@ -467,6 +471,8 @@ def _write(trace: Trace, columns: dict[int, int], static: dict[int, type]) -> tu
             size = "scale[:, None]" if wide else "scale"
             near = f"abs(({x}) - ({y})) > {MARGIN} * (abs({x}) + abs({y}) + {size})"
             writer.emit(f"sure &= ({near}){'.all(axis=-1)' if wide else ''}")
+        if computed:  # terms near the float range: the order of a sum decides whether it overflows
+            writer.emit(f"sure &= scale < {HUGE}")
         writer.emit("if not ok.all():" if not computed else "if not (ok & sure).all():")
         fail = "ok & sure, logical_not(sure), None" if computed else "ok, None, None"
         writer.emit(f"    return {fail}")
@@ -506,6 +512,13 @@ def _write(trace: Trace, columns: dict[int, int], static: dict[int, type]) -> tu
 #: scalar replay, so a row within rounding of the threshold is replayed row by row, as eager decides.
 MARGIN, MARGIN_ABSOLUTE = 1e-7, 1e-12
 
+
+#: Ops whose NumPy form rounds exactly as the scalar replay does (IEEE-754 basic operations): the
+#: others (exp, tanh, ...) may differ in the last bit, relative to their result's size.
+_ROUNDED_AS_PYTHON = frozenset(
+    {"+", "-", "*", "/", "neg", "abs", "sqrt", "relu", "leaky_relu", "mul_add", "maximum", "minimum", "clamp",
+     "step", "sign", "==", ">", ">=", "select"}
+)  # fmt: skip
 
 _KINK_FUNCTIONS = {"step": 1, "sign": 1, "abs": 1, "max": 2, "maximum": 2, "minimum": 2, "clamp": 3}
 
