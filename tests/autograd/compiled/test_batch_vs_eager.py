@@ -829,3 +829,36 @@ def test_a_sum_that_overflows_in_eager_order_only() -> None:
         return (z * 1e-300).tanh() * ws[0] * 1e-154
 
     check_batch(fn, [*ws, b], [[1e154] * 4] * ROWS)
+
+
+def test_a_function_of_no_inputs_over_many_rows() -> None:
+    """Rows with no numbers in them: one value per row all the same (the columns had no length)."""
+    w = Value(1.5, "w")
+    check_batch(lambda: w * w, [w], [[]] * ROWS)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine: Value.backward() steps from a node no gradient reaches (0 * inf = nan); grad() "
+    "and compile skip it",
+)
+def test_backward_agrees_with_grad_below_a_comparison_at_inf() -> None:
+    """``w * x`` feeds only a comparison: no gradient reaches it, so none flows to ``w``; backward()
+    still steps from it with its 0.0 and adds ``x * 0 = inf * 0 = nan`` to ``w.grad`` at x = inf."""
+    w = Value(1.25, "w")
+    out = apply(OPS[">"], w * Value(math.inf), Value(0.5)) * w
+    out.backward()
+    assert w.grad == grad(out, [w])[0] == 1.0
+
+
+@pytest.mark.parametrize("kink", ["relu", "abs"])
+def test_a_kink_after_a_function_numpy_rounds_otherwise(kink: str) -> None:
+    """``relu(exp(x) - c)`` at x = X0: eager's 0 is NumPy's 1.8e-12, and relu's derivative there
+    0 or 1: the gradient is off by |d/dc| = 1 per row (abs: 0 against 1, sign(0) = 0)."""
+    c = Value(math.exp(X0), "c")
+
+    def fn(x: Value) -> Value:
+        v = x.exp() - c
+        return (v.relu() if kink == "relu" else abs(v)) * c
+
+    check_batch(fn, [c], [[X0 + 1.0]] * ROWS + [[X0]] * ROWS)
