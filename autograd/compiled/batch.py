@@ -69,6 +69,17 @@ def _nan_unless(x: Any, fine: Any, y: Any) -> Any:
     return np.where(fine, y, np.nan)
 
 
+def _clear(x: Any, y: Any, size: Any) -> Any:
+    """Where ``x`` vs ``y`` is decided beyond rounding: ``|x - y| > MARGIN (|x| + |y| + size)``, or
+    one of them is infinite (no rounding moves a finite number onto an infinity)."""
+    return (np.abs(x - y) > MARGIN * (np.abs(x) + np.abs(y) + size)) | np.isinf(x) | np.isinf(y)
+
+
+def _each_row(test: Any) -> Any:
+    """A test over several columns holds on a row when it holds in each of them."""
+    return test.all(axis=1) if np.ndim(test) == 2 else test
+
+
 def _array_functions() -> dict[str, Any]:
     """The scalar rules' functions over arrays, each with the scalar function's special values."""
     finite = np.isfinite
@@ -90,6 +101,7 @@ def _array_functions() -> dict[str, Any]:
         "logical_not": np.logical_not, "inf": np.inf, "nan": np.nan, "zeros_like": np.zeros_like,
         "full": np.full, "outer": np.outer, "add_at": np.add.at, "stack": np.stack,
         "array": np.array, "ones": np.ones, "broadcast_to": np.broadcast_to,
+        "each_row": _each_row, "clear": _clear,
     }  # fmt: skip
 
 
@@ -104,7 +116,7 @@ class _ToArrays(ast.NodeTransformer):
     """A scalar expression as its array form; :class:`Unsupported` for anything else."""
 
     def __init__(self, guard: bool) -> None:
-        self.functions, self.guard = ({"abs"} if guard else _FUNCTIONS), guard
+        self.functions, self.guard = ({"abs", "clear"} if guard else _FUNCTIONS | {"clear"}), guard
 
     def visit_IfExp(self, node: ast.IfExp) -> ast.AST:
         return _call("where", [self.visit(node.test), self.visit(node.body), self.visit(node.orelse)])
@@ -247,11 +259,15 @@ class _Writer:
             if self.kinks and tensor.row and op_name not in _ROUNDED_AS_PYTHON:
                 size = f"abs({tensor.name}).max(axis=1)" if wide else f"abs({tensor.name})"
                 self.emit(f"scale = maximum(scale, {size})  # NumPy's {op_name} may differ in the last bit")
-            if tensor.row:
+            if tensor.row:  # the decisions inside its rules that read a row's numbers
+                names = ["a", "b", "c", "out"]
                 texts = [rule.forward, *[d.template for d in rule.derivatives]]
-                padded = [*arguments, *[""] * (3 - len(arguments)), tensor.name]
-                for x, y in {pair for text in texts for pair in _kinks(text.format(*padded))}:
-                    self.kink_checks.append((x, y, tensor.wide))
+                row = {n for n, src in zip(names, tensor.operands) if _varies(src)} | {"out"}
+                padded = dict(zip(names, [*arguments, *[""] * (3 - len(arguments)), tensor.name]))
+                for pair in {pair for text in texts for pair in _kinks(text.format(*names))}:
+                    if any(_reads(side) & row for side in pair):
+                        x, y = (_substitute(side, padded) for side in pair)
+                        self.kink_checks.append((x, y, tensor.wide))
         elif tensor.kind == "affine":
             self.affine_forward(tensor)
 
@@ -380,10 +396,10 @@ class _Writer:
             if k not in op.differentiated or not _needs(source):
                 continue
             template = rule.derivatives[k].template
-            factor = template.format(*arguments)
-            if factor.strip("()") == "1":
+            factor = _folded(template.format(*arguments))
+            if factor.strip("()") in ("1", "1.0"):
                 term = g
-            elif factor.strip("()") == "-1":
+            elif factor.strip("()") in ("-1", "-1.0"):
                 term = f"-{g}"
             else:
                 term = f"({arrays(factor)}) * {g}"
@@ -403,6 +419,15 @@ class _Writer:
             self.add(self.plan.params, term, columns, len(set(flat)) == len(flat))
         if len(tensor.operands) > 1:
             self.send(tensor.operands[1], g, True, tensor.wide)
+
+
+def _folded(factor: str) -> str:
+    """A local derivative over constants only (``divide(1, 4.0)``), evaluated now; else as it is."""
+    try:
+        value = eval(factor, codegen.namespace())
+    except Exception:
+        return factor  # it reads arrays
+    return guards.literal(float(value)) if isinstance(value, (int, float)) else factor
 
 
 def _spans(source: Source) -> bool:
@@ -434,6 +459,7 @@ def vectorize(trace: Trace, columns: dict[int, int], static: dict[int, type]) ->
     exec(compile(source, "<chainrule compiled columns>", "exec"), namespace, defined)
     function: Callable[..., Any] = defined["columns"]
     function.source = source  # type: ignore[attr-defined]
+    function.early = defined["early"]  # type: ignore[attr-defined]
     return function
 
 
@@ -454,23 +480,60 @@ def _write(trace: Trace, columns: dict[int, int], static: dict[int, type]) -> tu
     def leaf(tensor: Tensor) -> str:
         return arrays(guards.render(trace.leaf_expressions[tensor.members[0]], name_of), guard=True)
 
+    def tests_of(tests: list[guards.Guard]) -> list[tuple[str, str]]:
+        """Each test as ``(fails, scale)``: guards that differ only in which column of one array
+        they read (``-inf < z_j < inf`` for every score) become one test over those columns."""
+        grouped: dict[tuple[str, int], list[int]] = {}
+        found: list[tuple[str, str]] = []
+        for guard in tests:
+            nodes = {e[1] for e in guards.leaves(guard.test) if e[0] == "node"}
+            slot = home.get(next(iter(nodes))) if len(nodes) == 1 else None
+            if isinstance(slot, Slot) and slot.column is not None and slot.tensor.row:
+                template = guards.failure(guard.test, _placeholder(next(iter(nodes)), name_of))
+                key = (template, slot.tensor.index)
+                if key not in grouped:
+                    grouped[key] = []
+                    found.append((f"__group__{len(grouped) - 1}", ""))
+                grouped[key].append(slot.column)
+                continue
+            found.append((guards.failure(guard.test, name_of), "scale"))
+        keys = list(grouped)
+        result = []
+        for fails, size in found:
+            if fails.startswith("__group__"):
+                template, index = keys[int(fails.removeprefix("__group__"))]
+                tensor = next(t for t in the_plan.tensors if t.index == index)
+                columns_read = grouped[(template, index)]
+                picked = writer.constant(np.array(columns_read))
+                fails = template.replace("__v__", f"{tensor.name}[:, {picked}]")
+                size = "scale[:, None]"
+            for k, kind in static.items():
+                fails = fails.replace(f"type(s{k}) is {kind.__name__}", "True")
+            result.append((fails, size))
+        return result
+
+    def every(test: str, size: str) -> str:
+        return f"each_row({test})" if size.endswith("None]") else test
+
     def mask(tests: list[guards.Guard], computed: bool) -> None:
         if not tests and not (computed and writer.kinks):
             return
         writer.emit("ok = ones(n, dtype=bool)")
         if computed:
             writer.emit("sure = ones(n, dtype=bool)")
-        for guard in tests:
-            fails = guards.failure(guard.test, name_of)
-            for k, kind in static.items():
-                fails = fails.replace(f"type(s{k}) is {kind.__name__}", "True")
-            writer.emit(f"ok &= logical_not({arrays(fails, guard=True)})")
-            for margin in _margins(fails) if computed else []:
-                writer.emit(f"sure &= {arrays(margin, guard=True)}")
+        for fails, size in tests_of(tests):
+            writer.emit(f"ok &= {every(f'logical_not({arrays(fails, guard=True)})', size)}")
+            for margin in _margins(fails, size) if computed else []:
+                writer.emit(f"sure &= {every(arrays(margin, guard=True), size)}")
+        at_zero = [x for x, y, wide in writer.kink_checks if y == "0.0" and not wide]
+        if computed and at_zero:  # every decision x vs 0 at once
+            writer.emit(f"near = stack([{', '.join(f'broadcast_to({x}, (n,))' for x in at_zero)}], axis=1)")
+            writer.emit(f"sure &= (abs(near) > {MARGIN} * (abs(near) + scale[:, None])).all(axis=1)")
         for x, y, wide in writer.kink_checks if computed else []:
+            if y == "0.0" and not wide:
+                continue
             size = "scale[:, None]" if wide else "scale"
-            near = f"abs(({x}) - ({y})) > {MARGIN} * (abs({x}) + abs({y}) + {size})"
-            writer.emit(f"sure &= ({near}){'.all(axis=-1)' if wide else ''}")
+            writer.emit(f"sure &= {every(arrays(f'clear({x}, {y}, {size})'), size)}")
         if computed:  # terms near the float range: the order of a sum decides whether it overflows
             writer.emit(f"sure &= scale < {HUGE}")
         writer.emit("if not ok.all():" if not computed else "if not (ok & sure).all():")
@@ -480,7 +543,10 @@ def _write(trace: Trace, columns: dict[int, int], static: dict[int, type]) -> tu
     writer.emit("n = len(X)")
     for k in static:
         writer.emit(f"s{k} = S[{k}]")
+    start = len(writer.lines)
     mask(early, False)
+    checks = writer.lines[start:]
+    del writer.lines[start:]
     if writer.kinks:
         writer.emit(f"scale = full(n, {MARGIN_ABSOLUTE / MARGIN})  # the size of the reordered sums' terms")
     for tensor in the_plan.tensors:
@@ -504,6 +570,9 @@ def _write(trace: Trace, columns: dict[int, int], static: dict[int, type]) -> tu
         "return None, value, g_P"
     )  # (rows where the guards hold or None, value or unsure rows, grads)
     source = "def columns(X, S, P, seed):\n" + "\n".join(writer.lines) + "\n"
+    head = ["    n = len(X)", *[f"    s{k} = S[{k}]" for k in static]]
+    body = [line.replace("return ok, None, None", "return ok") for line in checks]
+    source += "\n\ndef early(X, S, P):\n" + "\n".join(head + body) + "\n    return None\n"
     return source, writer.constants
 
 
@@ -542,6 +611,24 @@ def _kinks(expression: str) -> list[tuple[str, str]]:
     return [(x, y) for x, y in found if not {x, y} & {"inf", "-inf", "(-inf)", "nan"}]
 
 
+def _varies(source: Source) -> bool:
+    return any(isinstance(s, Slot) and s.tensor.row for s in source.slots)
+
+
+def _reads(expression: str) -> set[str]:
+    return {n.id for n in ast.walk(ast.parse(expression, mode="eval")) if isinstance(n, ast.Name)}
+
+
+def _substitute(expression: str, names: dict[str, str]) -> str:
+    """``expression`` with each name replaced by its source (parsed, not text-replaced)."""
+
+    class Replace(ast.NodeTransformer):
+        def visit_Name(self, node: ast.Name) -> ast.AST:
+            return ast.parse(names[node.id], mode="eval").body if node.id in names else node
+
+    return ast.unparse(Replace().visit(ast.parse(expression, mode="eval")))
+
+
 def _has_kinks(tensor: Tensor) -> bool:
     rule = codegen.rule(tensor.op)  # type: ignore[arg-type]
     texts = [rule.forward, *[d.template for d in rule.derivatives]]
@@ -549,7 +636,18 @@ def _has_kinks(tensor: Tensor) -> bool:
     return any(_kinks(text.format(*names)) for text in texts)
 
 
-def _margins(fails: str) -> list[str]:
+def _placeholder(
+    node: Any, name_of: Callable[[guards.Expression], str]
+) -> Callable[[guards.Expression], str]:
+    """``name_of``, with ``node`` written ``__v__`` (to see which guards differ only in that node)."""
+
+    def name(expression: guards.Expression) -> str:
+        return "__v__" if expression[0] == "node" and expression[1] is node else name_of(expression)
+
+    return name
+
+
+def _margins(fails: str, size: str = "scale") -> list[str]:
     """For each comparison ``a < b`` in a guard: ``|a - b| > MARGIN (|a| + |b| + scale)``, ``scale``
     the size of the terms of the matrix products before it (at least ``MARGIN_ABSOLUTE / MARGIN``)."""
     found = []
@@ -560,7 +658,7 @@ def _margins(fails: str) -> list[str]:
                 x, y = ast.unparse(a), ast.unparse(b)
                 if {x, y} & {"inf", "-inf", "(-inf)", "nan"}:
                     continue  # against an infinity: only an infinite number is near it
-                found.append(f"abs(({x}) - ({y})) > {MARGIN} * (abs({x}) + abs({y}) + scale)")
+                found.append(f"clear({x}, {y}, {size})")
     return found
 
 
@@ -573,23 +671,28 @@ def replay(
     row-by-row replay decides it, as eager does)."""
     P = np.array(params, dtype=float)
     total, grads = 0.0, np.zeros(len(params))
-    left = np.arange(len(X))
+    remaining = np.ones(len(X), dtype=bool)
     unsure = np.zeros(len(X), dtype=bool)
     with np.errstate(all="ignore"):
         for run in traces:
-            if run is None or not len(left):
+            if run is None or not remaining.any():
                 continue
-            rows = left
-            while len(rows):
-                mask, doubt, g = run(X[rows], {k: s[rows] for k, s in S.items()}, P, seed)
+            ok = run.early(X, S, P)  # type: ignore[attr-defined]  # the guards on inputs: which rows this trace may take
+            take = remaining if ok is None else remaining & ok
+            rows = None if take.all() else np.flatnonzero(take)  # None: every row, no copy
+            while rows is None or len(rows):
+                part = (X, S) if rows is None else (X[rows], {k: s[rows] for k, s in S.items()})
+                mask, doubt, g = run(*part, P, seed)
                 if g is not None:  # every row of these: the values and gradients
                     total += float(doubt)
                     grads += g
-                    left = np.setdiff1d(left, rows, assume_unique=True)
+                    remaining[slice(None) if rows is None else rows] = False
                     break
+                rows = np.arange(len(X)) if rows is None else rows
                 if doubt is not None:
                     unsure[rows[doubt]] = True
                 rows = rows[mask]  # guards failed on some rows: the others, again
+    left = np.flatnonzero(remaining)
     return total, grads, left, unsure[left]
 
 

@@ -87,7 +87,7 @@ class Source(NamedTuple):
 class Form(NamedTuple):
     """``sum_i coefficient_i * variable_i + bias``: coefficients and bias are parameters or constants."""
 
-    terms: tuple[tuple[Value, Value], ...]  # (coefficient, variable)
+    terms: tuple[tuple[Value | float, Value], ...]  # (coefficient, variable)
     bias: Value | None
 
 
@@ -97,6 +97,19 @@ class Plan(NamedTuple):
     output: Slot
     inputs: Tensor
     params: Tensor
+
+
+ONE = 1.0  # the coefficient of a term of a plain running sum
+
+
+def _sums(other: Form | None, analysis: _Analysis) -> bool:
+    """True if ``other`` is a sum a row value may join with coefficient 1: ``sum()``'s start (0) or
+    a running sum of terms with constant coefficients."""
+    if other is None:
+        return False
+    if not other.terms:
+        return other.bias is None
+    return all(analysis.kind(c) == "C" for c, _ in other.terms)
 
 
 def _consumers(trace: Trace) -> dict[Value, int]:
@@ -135,8 +148,8 @@ class _Analysis:
         """A parameter or a constant: the same number on every row, read from ``P`` or written out."""
         return node in self.params or not self.trace.varies.get(node, False)
 
-    def kind(self, node: Value) -> str:
-        return "P" if node in self.params else "C"
+    def kind(self, node: Value | float) -> str:
+        return "P" if isinstance(node, Value) and node in self.params else "C"
 
     def term(self, a: Value, b: Value) -> tuple[Value, Value] | None:
         if self.fixed(a) and self.row[b]:
@@ -171,6 +184,9 @@ class _Analysis:
                 merged.append(children[2])
         elif name == "+":
             parts = [self.part(children[0]), self.part(children[1])]
+            for k in (0, 1):  # a running sum of row values (sum(...) over a layer): coefficients 1
+                if parts[k] is None and self.row[children[k]] and _sums(parts[1 - k], self):
+                    parts[k] = Form(((ONE, children[k]),), None)
             merged += children[:2]
         else:
             return None
@@ -230,7 +246,7 @@ def plan(trace: Trace, columns: dict[int, int]) -> Plan:
             join(("leaf", node), "leaf", analysis.row[node], node)
         elif node in analysis.absorbed:
             continue
-        elif node in analysis.forms:
+        elif node in analysis.forms and len(analysis.forms[node].terms) > 1:  # one term: the op itself
             form = analysis.forms[node]
             variables = tuple(v for _, v in form.terms)
             join(("affine", variables, analysis.kind(form.terms[0][0])), "affine", True, node)
@@ -254,7 +270,9 @@ def plan(trace: Trace, columns: dict[int, int]) -> Plan:
             biases = [f.bias for f in forms]
             if any(b is not None for b in biases):
                 tensor.operands.append(Source(tuple(0.0 if b is None else home[b] for b in biases)))
-            tensor.coefficients = tuple(tuple(home[c] for c, _ in f.terms) for f in forms)
+            tensor.coefficients = tuple(
+                tuple(home[c] if isinstance(c, Value) else c for c, _ in f.terms) for f in forms
+            )
     for node in home:
         slot = home[node]
         if isinstance(slot, Slot) and slot.tensor.kind not in ("inputs", "params") and slot.tensor.width == 1:
