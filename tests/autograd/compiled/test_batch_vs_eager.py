@@ -862,3 +862,32 @@ def test_a_kink_after_a_function_numpy_rounds_otherwise(kink: str) -> None:
         return (v.relu() if kink == "relu" else abs(v)) * c
 
     check_batch(fn, [c], [[X0 + 1.0]] * ROWS + [[X0]] * ROWS)
+
+
+# -- where a layer's neurons go: the output, a guard, nowhere -------------------------------------------
+
+_U, _V, _B = Value(0.3, "u"), Value(-0.4, "v"), Value(0.1, "b")
+
+
+def _layer(x: Value, y: Value) -> tuple[Value, Value]:
+    return W.mul_add(x, _V.mul_add(y, _B)), _V.mul_add(x, _U.mul_add(y, _B))
+
+
+SHAPES = {
+    "output_is_a_neuron": lambda x, y: (lambda z: z[0] if z[1].data > 0 else z[1])(_layer(x, y)),
+    "sibling_read_by_a_guard_only": lambda x, y: (lambda z: z[0].tanh() * (2.0 if z[1].data > 0 else 3.0))(
+        _layer(x, y)
+    ),
+    "sibling_never_used": lambda x, y: _layer(x, y)[0].tanh(),
+    "neuron_read_three_times": lambda x, y: (lambda z: z * z + z.tanh() * z)(_layer(x, y)[0]),
+    "coefficient_computed_from_parameters": lambda x, y: (W * _V + _U).tanh().mul_add(x, _B).relu() + _U * y,
+    "output_is_one_of_a_group": lambda x, y: (lambda t: t[0] if t[1].data > 0 else t[0] * 2.0)(
+        ((W * x).tanh(), (_V * y).tanh())
+    ),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_where_a_layers_neurons_go(shape: str) -> None:
+    rows = [[k / 5 - 1, 1 - k / 7] for k in range(2 * ROWS)]
+    check_batch(SHAPES[shape], [W, _U, _V, _B], rows, over_columns=True)
