@@ -70,7 +70,7 @@ class _Entry:
         self.trace = trace
         self._names = names  # the inputs' and the parameters' variable names
         self._program = program
-        self._columns: dict[frozenset[tuple[int, type]], Callable[..., Any] | None] = {}
+        self._columns: dict[tuple[frozenset[tuple[int, type]], bool], Callable[..., Any] | None] = {}
         self.n_nodes = len(trace.order)
         self.n_outputs = len(trace.outputs)
 
@@ -93,12 +93,14 @@ class _Entry:
         function = self.forward = define(self.program.forward_only(), "forward")  # type: ignore[method-assign]
         return function(*args)
 
-    def columns(self, static: dict[int, type], columns: dict[int, int]) -> Callable[..., Any] | None:
+    def columns(
+        self, static: dict[int, type], columns: dict[int, int], backward: bool = True
+    ) -> Callable[..., Any] | None:
         """This trace over columns (NumPy), or None if it cannot be vectorized (made once per
-        kind of static inputs)."""
-        key = frozenset(static.items())
+        kind of static inputs, forward and backward or forward only)."""
+        key = (frozenset(static.items()), backward)
         if key not in self._columns:
-            self._columns[key] = batch.vectorize(self.trace, columns, static)
+            self._columns[key] = batch.vectorize(self.trace, columns, static, backward)
         return self._columns[key]
 
     def first_failure(self, numbers: Sequence[float], params: list[float]) -> int:
@@ -456,19 +458,47 @@ class Compiled:
         return total, new_grads, [rows[k] for k in left.tolist()]
 
     def batch_call(self, rows: Iterable[Sequence[float]]) -> list[Any]:
-        """``[f(*row) for row in rows]``, in one generated loop (the parameters read once)."""
+        """``[f(*row) for row in rows]``: over NumPy columns when it can (as ``batch_value_and_grad``),
+        else in one generated loop (the parameters read once)."""
+        prepared = rows.columns if isinstance(rows, Rows) and rows.compiled is self and self.columns else None
         rows = self._rows(rows)
         if not rows:
             return []
         if grad_mode.get().check_anomaly:
             return [self(*row) for row in rows]
-        results: list[Any] = []
+        self.rows_over_columns = 0
+        results = self._forward_columns(rows, prepared)
+        if results is not None:
+            return results
+        results = []
         misses: list[Sequence[float]] = []
         self._loop(False)(rows, self._param_data(), results, misses)
         if misses:
             done = iter([self(*row) for row in misses])
             results = [next(done) if value is None else value for value in results]
         return results
+
+    def _forward_columns(self, rows: list[Sequence[float]], got: Any) -> list[Any] | None:
+        """Every row's value(s) over columns, or ``None`` if some row needs the per-row replay
+        (then all of them go there: a forward pass is cheap row by row, and keeps one order)."""
+        if got is None and self._entries and self.columns:
+            got = batch.columns_of(rows, self._static_positions)
+        if got is None:
+            return None
+        X, S, kinds = got
+        columns = {
+            k: i for i, k in enumerate(k for k in range(self.n_inputs) if k not in self._static_positions)
+        }
+        functions = [entry.columns(kinds, columns, backward=False) for entry in self._entries]
+        n_outputs = self._entries[0].n_outputs
+        values = batch.empty(len(rows), n_outputs)
+        _, _, left, _ = batch.replay(functions, X, S, self._param_data(), 1.0, values)
+        if len(left):
+            return None
+        self.rows_over_columns = len(rows)
+        if n_outputs == 1:
+            return values.tolist()  # type: ignore[no-any-return]
+        return [tuple(row) for row in values.tolist()]
 
     def _loop(self, backward: bool) -> Callable[..., Any]:
         """The generated loop over rows through every trace (remade when a trace is added)."""

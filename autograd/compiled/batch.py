@@ -442,7 +442,9 @@ def _needs(source: Source) -> bool:
     return any(isinstance(s, Param) or (isinstance(s, Slot) and s.tensor.needs_grad) for s in source.slots)
 
 
-def vectorize(trace: Trace, columns: dict[int, int], static: dict[int, type]) -> Callable[..., Any] | None:
+def vectorize(
+    trace: Trace, columns: dict[int, int], static: dict[int, type], backward: bool = True
+) -> Callable[..., Any] | None:
     """``run(X, S, P, seed) -> (mask, sum of values, param grads)`` for one trace, or ``None`` when
     it cannot be vectorized. ``X``: the inputs that are not static, as columns of one array;
     ``S``: each static input's column; ``P``: the parameters. ``mask``: ``None`` when the trace's
@@ -451,7 +453,7 @@ def vectorize(trace: Trace, columns: dict[int, int], static: dict[int, type]) ->
     if np is None:
         return None
     try:
-        source, constants = _write(trace, columns, static)
+        source, constants = _write(trace, columns, static, backward)
     except (Unsupported, SyntaxError, KeyError, IndexError):
         return None
     namespace = {**_array_functions(), **constants}
@@ -463,7 +465,31 @@ def vectorize(trace: Trace, columns: dict[int, int], static: dict[int, type]) ->
     return function
 
 
-def _write(trace: Trace, columns: dict[int, int], static: dict[int, type]) -> tuple[str, dict[str, Any]]:
+def _write_backward(writer: _Writer, the_plan: Plan) -> None:
+    """The sum of the output's values, and the backward lines: the gradient of that sum."""
+    if the_plan.output is None:
+        raise Unsupported("gradients need one output that varies with the rows")
+    writer.emit(f"value = ({writer.slot(the_plan.output)}).sum()")
+    writer.emit("g_P = zeros_like(P)")
+    writer.grad_state["g_P"] = "owned"
+    out_tensor, column = the_plan.output
+    if out_tensor.needs_grad:
+        if column is None:
+            writer.emit(f"g_{out_tensor.name} = full(n, seed)")
+        else:
+            writer.emit(f"g_{out_tensor.name} = zeros_like({out_tensor.name})")
+            writer.emit(f"g_{out_tensor.name}[:, {column}] = seed")
+        writer.grad_state[f"g_{out_tensor.name}"] = "owned"
+        for tensor in reversed(the_plan.tensors):
+            writer.backward(tensor)
+    writer.emit(
+        "return None, value, g_P"
+    )  # (rows where the guards hold or None, value or unsure rows, grads)
+
+
+def _write(
+    trace: Trace, columns: dict[int, int], static: dict[int, type], backward: bool = True
+) -> tuple[str, dict[str, Any]]:
     the_plan = plan(trace, columns)
     inputs = set(trace.inputs) | set(trace.params)
     early = [g for g in trace.guards if all(e[0] != "node" or e[1] in inputs for e in guards.leaves(g.test))]
@@ -552,23 +578,12 @@ def _write(trace: Trace, columns: dict[int, int], static: dict[int, type]) -> tu
     for tensor in the_plan.tensors:
         writer.forward(tensor, leaf)
     mask(late, True)
-    output = writer.slot(the_plan.output)
-    writer.emit(f"value = ({output}).sum()")
-    writer.emit("g_P = zeros_like(P)")
-    writer.grad_state["g_P"] = "owned"
-    out_tensor, column = the_plan.output
-    if out_tensor.needs_grad:
-        if column is None:
-            writer.emit(f"g_{out_tensor.name} = full(n, seed)")
-        else:
-            writer.emit(f"g_{out_tensor.name} = zeros_like({out_tensor.name})")
-            writer.emit(f"g_{out_tensor.name}[:, {column}] = seed")
-        writer.grad_state[f"g_{out_tensor.name}"] = "owned"
-        for tensor in reversed(the_plan.tensors):
-            writer.backward(tensor)
-    writer.emit(
-        "return None, value, g_P"
-    )  # (rows where the guards hold or None, value or unsure rows, grads)
+    if not backward:  # every output's value on every row
+        values = [f"broadcast_to({writer.slot(o)}, (n,))" for o in the_plan.outputs]
+        stacked = values[0] if len(values) == 1 else f"stack([{', '.join(values)}], axis=1)"
+        writer.emit(f"return None, {stacked}, True")
+    else:
+        _write_backward(writer, the_plan)
     source = "def columns(X, S, P, seed):\n" + "\n".join(writer.lines) + "\n"
     head = ["    n = len(X)", *[f"    s{k} = S[{k}]" for k in static]]
     body = [line.replace("return ok, None, None", "return ok") for line in checks]
@@ -663,12 +678,18 @@ def _margins(fails: str, size: str = "scale") -> list[str]:
 
 
 def replay(
-    traces: Sequence[Callable[..., Any] | None], X: Any, S: dict[int, Any], params: list[float], seed: float
+    traces: Sequence[Callable[..., Any] | None],
+    X: Any,
+    S: dict[int, Any],
+    params: list[float],
+    seed: float,
+    values: Any = None,
 ) -> tuple[float, Any, Any, Any]:
     """The rows some trace covers, over columns: ``(sum of values, param grads, rows left, which of
     them are unsure)``. Each row goes to the first trace whose guards hold there; a row is unsure
     when a trace's decision on a computed number is within rounding of its threshold there (the
-    row-by-row replay decides it, as eager does)."""
+    row-by-row replay decides it, as eager does). With ``values`` (an array with a place for each
+    row), the traces are forward ones: each row's value(s) are written there instead."""
     P = np.array(params, dtype=float)
     total, grads = 0.0, np.zeros(len(params))
     remaining = np.ones(len(X), dtype=bool)
@@ -684,8 +705,11 @@ def replay(
                 part = (X, S) if rows is None else (X[rows], {k: s[rows] for k, s in S.items()})
                 mask, doubt, g = run(*part, P, seed)
                 if g is not None:  # every row of these: the values and gradients
-                    total += float(doubt)
-                    grads += g
+                    if values is None:
+                        total += float(doubt)
+                        grads += g
+                    else:
+                        values[slice(None) if rows is None else rows] = doubt
                     remaining[slice(None) if rows is None else rows] = False
                     break
                 rows = np.arange(len(X)) if rows is None else rows
@@ -694,6 +718,11 @@ def replay(
                 rows = rows[mask]  # guards failed on some rows: the others, again
     left = np.flatnonzero(remaining)
     return total, grads, left, unsure[left]
+
+
+def empty(n: int, k: int) -> Any:
+    """A place for each row's value (``k`` of them per row when ``k > 1``)."""
+    return np.full((n, k) if k > 1 else n, np.nan)
 
 
 #: Sums whose inputs or results reach this size are left to the row-by-row replay.

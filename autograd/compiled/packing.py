@@ -94,7 +94,8 @@ class Form(NamedTuple):
 class Plan(NamedTuple):
     tensors: list[Tensor]  # in the order they are computed
     home: dict[Value, Where]
-    output: Slot
+    output: Slot | None  # the one output, if gradients can be taken (one output that varies)
+    outputs: list[Where]
     inputs: Tensor
     params: Tensor
 
@@ -205,8 +206,6 @@ class _Analysis:
 def plan(trace: Trace, columns: dict[int, int]) -> Plan:
     """The trace's row-varying nodes packed into tensors (raises :class:`Unsupported`).
     ``columns``: each input position's column in ``X`` (every input that is not static)."""
-    if trace.output is None:
-        raise Unsupported("several outputs")
     analysis = _Analysis(trace)
     for node in trace.order:
         form = analysis.form(node)
@@ -282,12 +281,13 @@ def plan(trace: Trace, columns: dict[int, int]) -> Plan:
         if tensor.kind == "leaf":
             reads = [e[1] for e in guards.leaves(trace.leaf_expressions[tensor.members[0]]) if e[0] == "node"]
             tensor.after = [s for s in (home[r] for r in reads) if isinstance(s, Slot)]
-    output = home[trace.output]
+    outputs = [home[node] for node in trace.outputs]
+    output = outputs[0] if len(outputs) == 1 else None
     if not isinstance(output, Slot) or not output.tensor.row:
-        raise Unsupported("an output that does not vary with the rows")
+        output = None  # gradients need one output that varies with the rows (forward only otherwise)
     ordered = _schedule(tensors)
     _mark_gradients(ordered)
-    return Plan(ordered, home, output, inputs, params)
+    return Plan(ordered, home, output, outputs, inputs, params)
 
 
 def is_param(slot: object) -> bool:

@@ -142,3 +142,28 @@ def test_rows_breaking_an_input_guard_are_split_by_a_mask() -> None:
     rows = [[k / 7 - 1, float(k % 5 - 2)] for k in range(3 * ROWS)]  # t > 0 on some rows only
     f = check(branchy, [w], rows, numbers=["t"])
     assert f.n_traces == 2 and f.rows_over_columns >= len(rows) - 4  # a ** 2 at a ~ 0: row by row
+
+
+@given(st.integers(0, 2**16), st.sampled_from(["relu", "tanh", "sigmoid"]), st.data())
+def test_batch_call_over_columns_equals_each_call(seed: int, activation: str, data: st.DataObject) -> None:
+    """Forward only, several outputs (a model's scores): each row's values, over columns."""
+    nn = pytest.importorskip("nn")
+    model = nn.MLP(3, [5, 4], activation=activation, seed=seed)
+    f = compile(lambda *xs: model(list(xs)), params=model)
+    rows = [data.draw(points(3)) for _ in range(ROWS)]
+    got = f.batch_call(rows)
+    assert f.rows_over_columns in (0, ROWS)  # all over columns, or (a row near a kink) all row by row
+    for row, values in zip(rows, got):
+        expected = [v.data for v in model([Value(x) for x in row])]
+        size = max([1.0, *(abs(x) for x in row)]) * sum(abs(p.data) for p in model.parameters())
+        assert len(values) == 4
+        assert all(close(e, g, size) for e, g in zip(expected, values)), (expected, values)
+
+
+def test_batch_call_of_one_output_over_prepared_rows() -> None:
+    w = Value(0.5, "w")
+    f = compile(lambda x, y: (w * x + y).tanh(), params=[w])
+    rows = [[k / 10, 1 - k / 20] for k in range(ROWS)]
+    prepared = f.prepare(rows)
+    assert f.batch_call(prepared) == pytest.approx([f(*row) for row in rows], rel=1e-15)
+    assert f.rows_over_columns == ROWS
