@@ -597,6 +597,10 @@ def _int_constant(x: Value) -> Value:
     return d * int(d.data)  # OverflowError at inf, ValueError at nan
 
 
+def _on_the_input(x: Value) -> Value:
+    return W * 2 if 1 / x.data > 0.5 else W * math.log(x.data)  # guards on an input: 1/0, log(-1)
+
+
 @pytest.mark.parametrize(
     ("fn", "bad", "error"),
     [
@@ -604,8 +608,10 @@ def _int_constant(x: Value) -> Value:
         (_sqrt_guard, -1.0, ValueError),
         (_int_constant, math.inf, OverflowError),
         (_int_constant, math.nan, ValueError),
+        (_on_the_input, 0.0, ZeroDivisionError),
+        (_on_the_input, -1.0, ValueError),
     ],
-    ids=["1/0", "sqrt(-1)", "int(inf)", "int(nan)"],
+    ids=["1/0", "sqrt(-1)", "int(inf)", "int(nan)", "input 1/0", "input log(-1)"],
 )
 @pytest.mark.parametrize("columns", [True, False], ids=["columns", "row_by_row"])
 def test_a_row_where_python_raises_raises_in_the_batch(
