@@ -59,6 +59,9 @@ from autograd.modes import grad_mode
 __all__ = ["Compiled", "TraceError", "compile"]
 
 MAX_TRACES = 8
+#: At most this many rows left by the batch replay over columns go one by one to the scalar replay
+#: of their own trace; more go through the generated loop over every trace.
+FEW_ROWS = 16
 
 
 class _Entry:
@@ -393,6 +396,8 @@ class Compiled:
             return seed * sum(self._eager(row)[0] for row in pending), grads
         params = self._param_data()
         fast, grads, pending = self._columns(pending, seed, grads, params, prepared)
+        if pending and self.rows_over_columns and len(pending) <= FEW_ROWS:
+            fast, grads, pending = self._few_rows(pending, params, seed, grads, fast)
         if not pending:
             return seed * fast, list(grads)
         while True:  # in row order, from the given grads; a row no trace covers gets its own, then again
@@ -404,6 +409,31 @@ class Compiled:
         grads = new_grads
         total += fast
         return seed * total, list(grads)
+
+    def _few_rows(
+        self, rows: list[Sequence[float]], params: list[float], seed: float, grads: list[float], total: float
+    ) -> tuple[float, list[float], list[Sequence[float]]]:
+        """A few rows left by the columns (near a threshold), each on the scalar replay of the first
+        trace whose guards hold there: the trace's input guards are tested over columns first, so
+        only the function of the trace that takes the row is compiled (not the loop over all)."""
+        kinds = {k: type(rows[0][k]) for k in self._static_positions}
+        columns = {
+            k: i for i, k in enumerate(k for k in range(self.n_inputs) if k not in self._static_positions)
+        }
+        left: list[Sequence[float]] = []
+        for row in rows:
+            X, S = batch.one_row(row, self._static_positions)
+            for entry in self._entries:
+                function = entry.columns(kinds, columns)
+                if function is not None and not batch.early_holds(function, X, S, params):
+                    continue
+                result = entry.value_and_grad(*row, params, seed, grads)
+                if result is not None:
+                    total, grads = total + result[0], result[2]
+                    break
+            else:
+                left.append(row)
+        return total, list(grads), left
 
     def _trace_misses(self, misses: list[Sequence[float]]) -> None:
         """Trace the first row no trace covers, and the first row of each other static value

@@ -720,6 +720,19 @@ def replay(
     return total, grads, left, unsure[left]
 
 
+def one_row(row: Sequence[Any], static: frozenset[int]) -> tuple[Any, dict[int, Any]]:
+    """One row as ``(X, S)`` columns (of length 1)."""
+    X = np.array([[float(x) for k, x in enumerate(row) if k not in static]])
+    return X, {k: np.array([row[k]], dtype=object if abs(row[k]) > 2**62 else None) for k in static}
+
+
+def early_holds(function: Callable[..., Any], X: Any, S: dict[int, Any], params: list[float]) -> bool:
+    """True if the trace's guards on inputs hold on the one row ``X``, ``S``."""
+    with np.errstate(all="ignore"):
+        ok = function.early(X, S, np.array(params, dtype=float))  # type: ignore[attr-defined]
+    return ok is None or bool(ok[0])
+
+
 def empty(n: int, k: int) -> Any:
     """A place for each row's value (``k`` of them per row when ``k > 1``)."""
     return np.full((n, k) if k > 1 else n, np.nan)

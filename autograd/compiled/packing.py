@@ -131,8 +131,9 @@ class _Analysis:
         self.trace = trace
         self.params = {p: j for j, p in enumerate(trace.params)}
         self.row: dict[Value, bool] = {}
+        inputs = set(trace.inputs)
         for node in trace.order:
-            if node in trace.inputs:
+            if node in inputs:
                 self.row[node] = True
             elif node in trace.leaf_expressions:
                 self.row[node] = any(
@@ -195,7 +196,8 @@ class _Analysis:
             return None
         terms = tuple(t for p in parts for t in p.terms)  # type: ignore[union-attr]
         biases = [p.bias for p in parts if p is not None and p.bias is not None]
-        if not terms or len(biases) > 1 or len({self.kind(c) for c, _ in terms}) > 1:
+        kinds = {self.kind(p.terms[0][0]) for p in parts if p is not None and p.terms}  # each is one kind
+        if not terms or len(biases) > 1 or len(kinds) > 1:
             return None
         for child in merged:
             if child in self.forms and self.consumers.get(child, 0) == 1:
