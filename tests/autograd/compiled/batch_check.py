@@ -267,3 +267,43 @@ def check_batch_or_refusal(
         else:
             outcomes.append("right")
     return outcomes[0], outcomes[1]
+
+
+def check_batch_call(
+    fn: Callable[..., Any],
+    params: Sequence[Value],
+    rows: Sequence[Sequence[Any]],
+    *,
+    numbers: Collection[int] = (),
+    static: Collection[int] = (),
+    max_traces: int = 8,
+) -> Compiled:
+    """``f.batch_call(rows)`` against eager ``fn`` row by row (one value, or a tuple of them): over
+    columns each value to its row's :func:`error_scale`, row by row bit for bit."""
+    plain = set(numbers) | set(static)
+    outputs = []
+    for row in rows:
+        out = fn(*arguments(row, plain))
+        outputs.append(out if isinstance(out, tuple) else (out,))
+    f = compile(fn, params=list(params), numbers=numbers, static=static, max_traces=max_traces)
+    f.columns = batch.AVAILABLE
+    for call in ("first call (tracing)", "second call"):
+        got = f.batch_call(rows)
+        assert len(got) == len(rows)
+        for k, (out, value) in enumerate(zip(outputs, got)):
+            values = value if isinstance(value, tuple) else (value,)
+            assert len(values) == len(out), (call, k, values)
+            for j, (o, v) in enumerate(zip(out, values)):
+                assert agree(o.data, v, abs(o.data)) or agree(o.data, v, error_scale(o)), (
+                    call,
+                    k,
+                    j,
+                    o.data,
+                    v,
+                )
+    g = compile(fn, params=list(params), numbers=numbers, static=static, max_traces=max_traces)
+    g.columns = False
+    for out, value in zip(outputs, g.batch_call(rows)):
+        values = value if isinstance(value, tuple) else (value,)
+        assert all(map(same, [o.data for o in out], values)), ("row by row", out, values)
+    return f
