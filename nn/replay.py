@@ -30,7 +30,7 @@ from collections.abc import Callable, Hashable, Iterator, Sequence
 from typing import Any
 
 from autograd import Value, enable_grad
-from autograd.compiled import Compiled, TraceError, compile
+from autograd.compiled import Compiled, TraceError, batch, compile
 from autograd.engine import backpropagate
 from nn.layers import Dropout
 from nn.module import Module
@@ -41,6 +41,12 @@ LossFn = Callable[[list[Any], list[Any]], Value]
 #: path through an ``if`` on the data.
 MAX_TRACES = 32
 REDUCTIONS = ("mean", "sum")
+
+
+def rows_without_columns(rows: int) -> bool:
+    """True if batches of ``rows`` would run over NumPy columns but NumPy is missing (the ``fast``
+    extra): then they run one sample at a time, and ``fit`` says so once."""
+    return not batch.AVAILABLE and rows >= batch.MIN_ROWS
 
 
 def refuse_dropout(model: Module) -> None:

@@ -50,7 +50,7 @@ from nn.data import Batches
 from nn.metrics import accuracy
 from nn.module import Module
 from nn.optim import Optimizer, clip_grad_norm
-from nn.replay import REDUCTIONS, SampleReplay, refuse_dropout
+from nn.replay import REDUCTIONS, SampleReplay, refuse_dropout, rows_without_columns
 from nn.schedules import Schedule
 
 LossFn = Callable[[list[Any], list[Any]], Value]
@@ -360,6 +360,11 @@ class Trainer:
         if monitor.endswith("accuracy") and metric is None:
             raise ValueError(f"early stopping monitors {monitor!r}, but there is no metric to compute it")
         reporter = _Reporter(progress, epochs, log_every, file if file is not None else sys.stdout)
+        if self.compile and rows_without_columns(batch_size or len(X)):
+            reporter.message(
+                "note: NumPy is not installed, so compile=True replays the samples one by one; "
+                'pip install "chainrule[fast]" replays each batch over columns'
+            )
         history = History()
         best_value, best_state, waited = math.inf, None, 0
         was_training = self.model.training

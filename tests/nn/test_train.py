@@ -784,3 +784,26 @@ def test_compile_trains_as_eager_over_a_large_batch_with_or_without_numpy(
     (compiled,) = runs[1][2]._replays[True].losses.values()  # type: ignore[attr-defined]
     vectorized = [v for entry in compiled._entries for v in entry._columns.values() if v is not None]
     assert bool(vectorized) == (numpy == "present")
+
+
+@pytest.mark.parametrize("numpy", ["present", "hidden"])
+def test_compile_without_numpy_says_so_once(numpy: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large batch with compile=True and no NumPy: one line says the samples run one by one."""
+    import io
+
+    from autograd.compiled import batch
+
+    if numpy == "present":
+        pytest.importorskip("numpy", reason="the columns need the optional numpy (the fast extra)")
+    else:
+        monkeypatch.setattr(batch, "np", None)
+        monkeypatch.setattr(batch, "AVAILABLE", False)
+    X, y = moons_pm(batch.MIN_ROWS)
+    out = io.StringIO()
+    model = MLP(2, [4, 1], seed=0)
+    Trainer(model, hinge, SGD(model.parameters(), lr=0.1), compile=True).fit(
+        X, y, epochs=2, progress="lines", file=out
+    )
+    notes = [line for line in out.getvalue().splitlines() if line.startswith("note:")]
+    assert len(notes) == (1 if numpy == "hidden" else 0)
+    assert all('pip install "chainrule[fast]"' in note for note in notes)
