@@ -221,11 +221,12 @@ class Constant(Value):
     is_constant = True
 
 
-def _operator(op: Op, reflected: bool = False) -> Callable[..., Value]:
-    """The ``Value`` method for ``op``: the source ``operator_source`` writes, registered under a
-    readable file name (so ``inspect.getsource`` and debuggers show it) and bound to the engine."""
+def _operator(op: Op, reflected: bool = False, name: str = "") -> Callable[..., Value]:
+    """The ``Value`` method for ``op`` (named ``name``, else from ``_METHOD_NAMES``): the source
+    ``operator_source`` writes, registered under a readable file name (so ``inspect.getsource`` and
+    debuggers show it) and bound to the engine."""
     inputs = ("other", "self") if reflected else PARAMETERS[op.arity]
-    method_name = _METHOD_NAMES[op.name][reflected]
+    method_name = name or _METHOD_NAMES[op.name][reflected]
     namespace = {
         **FLOAT_FUNCTIONS,
         "Value": Value,
@@ -296,11 +297,15 @@ def apply(op: Op, *inputs: Operand) -> Value:
 
 def maximum(a: Operand, b: Operand) -> Value:
     """The larger of ``a`` and ``b`` (nan if either is nan); at a tie each gets half the gradient."""
-    return apply(MAXIMUM, a, b)
+    if type(a) is Value:  # the generated operator, as fast as ``a + b`` (softmax's shift is a tree of these)
+        return _maximum_of_value(a, b)
+    return apply(MAXIMUM, a, b)  # a number or a Constant first: apply picks the op's constant variant
 
 
 def minimum(a: Operand, b: Operand) -> Value:
     """The smaller of ``a`` and ``b`` (nan if either is nan); at a tie each gets half the gradient."""
+    if type(a) is Value:
+        return _minimum_of_value(a, b)
     return apply(MINIMUM, a, b)
 
 
@@ -474,3 +479,5 @@ def _check_gradient(node: Value, child: Value, grad: Any) -> None:
 
 
 _install_operators()
+_maximum_of_value = _operator(MAXIMUM, name="maximum")
+_minimum_of_value = _operator(MINIMUM, name="minimum")

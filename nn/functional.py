@@ -3,8 +3,8 @@
 All are numerically stable: they subtract the largest score ``m`` first, which changes nothing
 mathematically (``softmax(z - m) = softmax(z)``) but keeps every ``exp`` at or below ``e^0 = 1``,
 so logits like ``(1000, 1000, -1000)`` give ``(0.5, 0.5, 0.0)`` instead of ``inf / inf = nan``.
-``m`` enters as a plain number: the shift does not change the function, so no gradient flows
-through it.
+``m`` is the exact maximum, a tree of ``maximum`` nodes in the graph while the scores are finite;
+the shift does not change the function, so its gradient cancels (to rounding).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from autograd import Value
+from autograd import Value, maximum
 from nn.module import Scalar
 
 
@@ -28,15 +28,20 @@ def _as_values(scores: Sequence[Scalar], where: str) -> list[Value]:
 
 def _max_finite(values: list[Value]) -> Value | float:
     """The shift ``m``: the largest score. While every score is finite it is computed inside the
-    graph, ``max(m, z) = m + relu(z - m)``, so a compiled replay recomputes it for new numbers (its
-    gradient cancels in ``z - m``). Otherwise the largest finite score as a number, or 0 when none
-    is finite (keeps ``z - m`` defined). Finite is tested with comparisons, which a compiled replay
-    guards cheaply (``math.isfinite`` would pin each score to its traced number)."""
+    graph, so a compiled replay recomputes it for new numbers (its gradient cancels in ``z - m``),
+    as a pairwise tree of ``maximum`` (exact): level by level ``maximum(z_0, z_1), maximum(z_2,
+    z_3), ...``, an odd last one carried up, ``ceil(log2 n)`` levels (10 scores: 5, 3, 2, 1). Each
+    level is one op over the same arrays, which the batch replay runs as one array operation (a
+    serial chain would be one per score). Otherwise
+    the largest finite score as a number, or 0 when none is finite (keeps ``z - m`` defined).
+    Finite is tested with comparisons, which a compiled replay guards cheaply (``math.isfinite``
+    would pin each score to its traced number)."""
     if all(-math.inf < v.data < math.inf for v in values):
-        m = values[0]
-        for v in values[1:]:
-            m = m + (v - m).relu()
-        return m
+        level = values
+        while len(level) > 1:
+            pairs = [maximum(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+            level = pairs + level[len(level) - len(level) % 2 :]  # an odd last one is carried up
+        return level[0]
     finite = [v.data for v in values if math.isfinite(v.data)]
     return max(finite) if finite else 0.0
 

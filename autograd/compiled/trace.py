@@ -42,7 +42,8 @@ def _op_evaluation_codes() -> frozenset[Any]:
         if callable(function) and getattr(function, "__code__", None) is not None
         and function.__code__.co_filename.startswith("<Value operator")
     }  # fmt: skip
-    for function in (engine.apply, engine._binary, engine._record_node, engine._unrecorded):
+    internal = (engine.apply, engine._binary, engine._record_node, engine._unrecorded)
+    for function in (*internal, engine._maximum_of_value, engine._minimum_of_value):  # as Value operators
         codes.add(function.__code__)
     nested = list(codes)
     while nested:  # comprehensions inside them run in frames of their own (before Python 3.12)

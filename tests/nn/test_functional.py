@@ -4,7 +4,7 @@ stability at huge logits."""
 import math
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from autograd import Value, gradcheck
@@ -61,6 +61,38 @@ def test_log_softmax_gradient_is_delta_minus_softmax() -> None:
 
 def test_logsumexp_passes_gradcheck() -> None:
     assert gradcheck(lambda a, b, c: logsumexp([a, b, c]), [0.1, -2.0, 3.0])
+
+
+def test_the_shift_is_a_pairwise_tree_of_maximum() -> None:
+    """10 scores: levels of 5, 2 (+ one carried), 1 (+ one carried), 1 ``maximum`` nodes, the
+    exact max at the root; a serial chain would be 9 deep (the batch replay: one op per level)."""
+    z = [Value(v) for v in [0.3, -1.0, 2.5, 0.0, 2.5, -7.0, 1.0, 0.2, 0.1, -0.4]]
+    m = logsumexp(z).children[1]  # log(sum e^(z - m)) + m
+    assert m.op == "maximum" and m.data == 2.5
+    height: dict[Value, int] = {}  # the level of each maximum node: 1 + its inputs' deepest level
+
+    def level(node: Value) -> int:
+        if node.op != "maximum":
+            return 0
+        if node not in height:
+            height[node] = 1 + max(level(c) for c in node.children)
+        return height[node]
+
+    assert level(m) == 4
+    levels = [list(height.values()).count(k) for k in (1, 2, 3, 4)]
+    assert levels == [5, 2, 1, 1]
+
+
+@given(st.lists(st.floats(-30, 30) | st.sampled_from([0.0, 1.5]), min_size=1, max_size=9))
+@example([-30.0, 1e-10])  # the former chain m + relu(z - m) rounded: m = 9.99982e-11, not the max
+def test_the_tree_shift_gives_the_closed_form(z: list[float]) -> None:
+    """Value bit-for-bit ``m + log sum e^(z - m)`` with the float max; gradients softmax (ties too)."""
+    x = [Value(v) for v in z]
+    out = logsumexp(x)
+    top = max(z)
+    assert out.data == math.log(sum(math.exp(v - top) for v in z)) + top
+    out.backward()
+    assert [v.grad for v in x] == pytest.approx(closed_form_softmax(z), rel=1e-12, abs=1e-15)
 
 
 def test_plain_numbers_are_accepted() -> None:

@@ -389,7 +389,7 @@ def test_compiled_training_gives_the_eager_losses_and_weights(case: str) -> None
 
 
 def test_nn_cross_entropy_with_compile() -> None:
-    """``nn.functional.logsumexp`` keeps its ``max(z)`` shift inside the graph (``m + relu(z - m)``),
+    """``nn.functional.logsumexp`` keeps its ``max(z)`` shift inside the graph (a tree of ``maximum``),
     so the replay recomputes it for new scores and training matches eager."""
     runs = twin_runs(lambda: MLP(2, [6, 3], seed=0), X_SPIRAL, Y_SPIRAL, cross_entropy, epochs=2)
     assert_same_training(runs)

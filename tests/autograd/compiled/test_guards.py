@@ -15,7 +15,7 @@ import pytest
 from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 
-from autograd import Value, grad
+from autograd import Value, grad, maximum, minimum
 from autograd.compiled import TraceError, compile
 from autograd.engine import apply
 from autograd.ops import OPS
@@ -199,6 +199,24 @@ def test_straight_line_functions_have_no_guards() -> None:
     model = nn.MLP(2, [4, 4, 1], seed=0)
     f = compile(lambda x0, x1, t: (1 - t * model([x0, x1])).relu(), params=model, example=[0.1, 0.2, 1.0])
     assert "guards" not in f.source
+
+
+def test_maximum_minimum_and_the_softmax_shift_have_no_guards() -> None:
+    """``maximum``/``minimum`` (a generated operator called as a function, not a method) read their
+    inputs' numbers inside the op, not in user code: no guard, one trace for either order. The
+    softmax shift is a tree of them: its only guards are the finiteness tests."""
+    f = compile(lambda a, b: maximum(a, b) + minimum(a, b) + maximum(a, 2.0), example=[1.0, 3.0])
+    assert "guards" not in f.source
+    nn = pytest.importorskip("nn")
+    g = compile(lambda *z: nn.functional.logsumexp(z), example=[0.1, -2.0, 0.3, 1.5, 0.2])
+    guards = [line for line in g.source.splitlines() if line.lstrip().startswith("if not (")]
+    assert len(guards) == 2 * 5  # only -inf < z < inf per score (the finite case), none from the max
+    for z in ([3.0, -2.0, 0.3, 1.5, 0.2], [0.0, 0.0, 0.0, 0.0, 9.0]):
+        x = [Value(v) for v in z]
+        expected = nn.functional.logsumexp(x)
+        value, grads = g.value_and_grad(*z)
+        assert value == pytest.approx(expected.data, rel=RTOL)
+        assert grads == pytest.approx(grad(expected, x), rel=RTOL, abs=1e-15)
 
 
 def test_number_inputs_are_plain_numbers_and_guarded() -> None:
