@@ -936,3 +936,25 @@ def test_batch_call_with_branches_and_labels_equals_eager() -> None:
     rng = random.Random(11)
     rows = [[rng.uniform(-2, 2), rng.uniform(-2, 2), rng.randrange(3)] for _ in range(3 * ROWS)]
     check_batch_call(fn, model.parameters(), rows, static=[2], max_traces=32)
+
+
+@FEW
+@given(st.data())
+def test_labels_and_guards_with_rows_on_the_thresholds(data: st.DataObject) -> None:
+    """Weights and inputs on a coarse grid, so that sums land exactly on a guard's threshold or a
+    kink in eager's order for many rows; several labels, so that the rows left by the columns
+    belong to different traces."""
+    model = nn.MLP(2, [3, 3], activation=data.draw(st.sampled_from(["relu", "linear"])), seed=0)
+    for p in model.parameters():
+        p.data = data.draw(st.sampled_from([-1.0, -0.5, 0.0, 0.25, 0.5, 1.0, 1e-17, -5e-17]))
+    grid = st.sampled_from([-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0])
+    rows = [[data.draw(grid), data.draw(grid), data.draw(st.integers(0, 2))] for _ in range(3 * ROWS)]
+
+    def loss(x0: Value, x1: Value, label: int) -> Value:
+        z = model([x0, x1])
+        d = z[label] - z[(label + 1) % 3]
+        return (
+            0.5 * d * d if abs(d.data) <= 1 else abs(d) - 0.5 + (z[label] if z[label].data > 0 else -z[label])
+        )
+
+    check_batch(loss, model.parameters(), rows, static=[2], max_traces=32)
