@@ -75,6 +75,11 @@ def _clear(x: Any, y: Any, size: Any) -> Any:
     return (np.abs(x - y) > MARGIN * (np.abs(x) + np.abs(y) + size)) | np.isinf(x) | np.isinf(y)
 
 
+def _clear_of_zero(x: Any, size: Any) -> Any:
+    """``_clear(x, 0, size)`` in fewer operations: ``|x| > MARGIN (|x| + size)``."""
+    return np.abs(x) > (MARGIN / (1 - MARGIN)) * size
+
+
 def _each_row(test: Any) -> Any:
     """A test over several columns holds on a row when it holds in each of them."""
     return test.all(axis=1) if np.ndim(test) == 2 else test
@@ -99,9 +104,9 @@ def _array_functions() -> dict[str, Any]:
         "clamp": lambda x, lo, hi: np.minimum(np.maximum(x, lo), hi),
         "where": np.where, "logical_and": np.logical_and, "logical_or": np.logical_or,
         "logical_not": np.logical_not, "inf": np.inf, "nan": np.nan, "zeros_like": np.zeros_like,
-        "full": np.full, "outer": np.outer, "add_at": np.add.at, "stack": np.stack,
+        "full": np.full, "zeros": np.zeros, "outer": np.outer, "add_at": np.add.at, "stack": np.stack,
         "array": np.array, "ones": np.ones, "broadcast_to": np.broadcast_to,
-        "each_row": _each_row, "clear": _clear,
+        "each_row": _each_row, "clear": _clear, "clear_of_zero": _clear_of_zero,
     }  # fmt: skip
 
 
@@ -116,7 +121,8 @@ class _ToArrays(ast.NodeTransformer):
     """A scalar expression as its array form; :class:`Unsupported` for anything else."""
 
     def __init__(self, guard: bool) -> None:
-        self.functions, self.guard = ({"abs", "clear"} if guard else _FUNCTIONS | {"clear"}), guard
+        extra = {"clear", "clear_of_zero"}
+        self.functions, self.guard = ({"abs"} | extra if guard else _FUNCTIONS | extra), guard
 
     def visit_IfExp(self, node: ast.IfExp) -> ast.AST:
         return _call("where", [self.visit(node.test), self.visit(node.body), self.visit(node.orelse)])
@@ -190,6 +196,24 @@ class _Writer:
     def emit(self, line: str) -> None:
         self.lines.append("    " + line)
 
+    def params_at(self, index: list[int] | list[list[int]]) -> str:
+        """A subscript of ``P`` for these positions: a slice (a view) when they are evenly spaced, a
+        strided window for a matrix of rows of consecutive positions (a layer's weights, stored
+        neuron by neuron), else an index array."""
+        flat = np.array(index)
+        if flat.ndim == 1 and len(flat) > 1:
+            step = int(flat[1] - flat[0])
+            if step > 0 and (np.diff(flat) == step).all():
+                return f"{flat[0]}:{flat[-1] + 1}:{step}"
+        if flat.ndim == 2 and flat.shape[1] > 1 and flat.shape[0] > 1:
+            stride = int(flat[1, 0] - flat[0, 0])
+            rows_ok = (np.diff(flat[:, 0]) == stride).all() and stride >= flat.shape[1]
+            if rows_ok and (flat == flat[:, :1] + np.arange(flat.shape[1])).all():
+                start, stop = int(flat[0, 0]), int(flat[-1, 0]) + stride
+                if stop <= self.plan.params.width:
+                    return f"{start}:{stop}].reshape({flat.shape[0]}, {stride})[:, :{flat.shape[1]}"
+        return self.constant(flat)
+
     def constant(self, value: Any) -> str:
         name = f"_k{len(self.constants)}"
         self.constants[name] = value
@@ -217,7 +241,7 @@ class _Writer:
         if all(isinstance(s, float) for s in slots):
             return guards.literal(slots[0]) if len(set(slots)) == 1 else self.constant(np.array(slots))
         if all(isinstance(s, Param) for s in slots):
-            return f"P[{self.constant(np.array([s.position for s in slots]))}]"  # type: ignore[union-attr]
+            return f"P[{self.params_at([s.position for s in slots])}]"  # type: ignore[union-attr]
         tensors = {s.tensor for s in slots if isinstance(s, Slot)}
         if len(tensors) == 1 and all(isinstance(s, Slot) for s in slots):
             tensor = next(iter(tensors))
@@ -264,7 +288,8 @@ class _Writer:
                 texts = [rule.forward, *[d.template for d in rule.derivatives]]
                 row = {n for n, src in zip(names, tensor.operands) if _varies(src)} | {"out"}
                 padded = dict(zip(names, [*arguments, *[""] * (3 - len(arguments)), tensor.name]))
-                for pair in {pair for text in texts for pair in _kinks(text.format(*names))}:
+                pairs = {frozenset(pair): pair for text in texts for pair in _kinks(text.format(*names))}
+                for pair in pairs.values():  # x vs y and y vs x: one check
                     if any(_reads(side) & row for side in pair):
                         x, y = (_substitute(side, padded) for side in pair)
                         self.kink_checks.append((x, y, tensor.wide))
@@ -279,7 +304,7 @@ class _Writer:
         coefficients = tensor.coefficients
         if isinstance(coefficients[0][0], Param):
             index = [[c.position for c in row] for row in coefficients]  # type: ignore[union-attr]
-            weights = f"P[{self.constant(np.array(index if tensor.wide else index[0]))}]"
+            weights = f"P[{self.params_at(index if tensor.wide else index[0])}]"
         else:
             rows = [list(row) for row in coefficients]
             weights = self.constant(np.array(rows if tensor.wide else rows[0], dtype=float))
@@ -290,7 +315,8 @@ class _Writer:
         self.emit(f"{tensor.name} = {product}")
         tensor.arguments = [v]  # type: ignore[attr-defined]
         if self.kinks:  # how large its terms can be (an upper bound): their sum's rounding is relative to it
-            largest = f"abs({v}).max(axis=1) * abs(w{tensor.index}).max()"
+            size = "X_size" if v == "X" else f"abs({v}).max(axis=1)"
+            largest = f"{size} * abs(w{tensor.index}).max()"
             self.emit(f"scale = maximum(scale, {largest} * {len(tensor.coefficients[0])})")
 
     # -- backward -----------------------------------------------------------------------------------
@@ -331,7 +357,7 @@ class _Writer:
         if all(isinstance(s, Param) for s in slots):
             index = [s.position for s in slots]  # type: ignore[union-attr]
             summed = f"({term}).sum(axis=0)" if row else term
-            self.add(self.plan.params, summed, self.constant(np.array(index)), len(set(index)) == len(index))
+            self.add(self.plan.params, summed, self.params_at(index), len(set(index)) == len(index))
             return
         tensors = {s.tensor for s in slots if isinstance(s, Slot)}
         if len(tensors) == 1 and all(isinstance(s, Slot) for s in slots):
@@ -414,9 +440,9 @@ class _Writer:
         if isinstance(first, Param):
             index = [[c.position for c in row] for row in tensor.coefficients]  # type: ignore[union-attr]
             flat = [j for row in index for j in row]
-            columns = self.constant(np.array(index if tensor.wide else index[0]))
             term = f"{g}.T @ {v}" if tensor.wide else f"{g} @ {v}"
-            self.add(self.plan.params, term, columns, len(set(flat)) == len(flat))
+            at = self.params_at(index if tensor.wide else index[0])
+            self.add(self.plan.params, term, at, len(set(flat)) == len(flat))
         if len(tensor.operands) > 1:
             self.send(tensor.operands[1], g, True, tensor.wide)
 
@@ -559,7 +585,8 @@ def _write(
             if y == "0.0" and not wide:
                 continue
             size = "scale[:, None]" if wide else "scale"
-            writer.emit(f"sure &= {every(arrays(f'clear({x}, {y}, {size})'), size)}")
+            test = f"clear_of_zero({x}, {size})" if y in ("0", "0.0") else f"clear({x}, {y}, {size})"
+            writer.emit(f"sure &= {every(arrays(test), size)}")
         if computed:  # terms near the float range: the order of a sum decides whether it overflows
             writer.emit(f"sure &= scale < {HUGE}")
         writer.emit("if not ok.all():" if not computed else "if not (ok & sure).all():")
@@ -567,6 +594,8 @@ def _write(
         writer.emit(f"    return {fail}")
 
     writer.emit("n = len(X)")
+    if writer.kinks:
+        writer.emit("X_size = abs(X).max(axis=1) if X.shape[1] else zeros(n)")
     for k in static:
         writer.emit(f"s{k} = S[{k}]")
     start = len(writer.lines)

@@ -181,8 +181,8 @@ class _Analysis:
         if name in ("mul_add", "*"):
             term = self.term(children[0], children[1])
             parts = [None if term is None else Form((term,), None)]
-            if name == "mul_add":
-                parts.append(self.part(children[2]))
+            if name == "mul_add":  # the running sum first: the terms in the order they were added
+                parts.insert(0, self.part(children[2]))
                 merged.append(children[2])
         elif name == "+":
             parts = [self.part(children[0]), self.part(children[1])]
@@ -209,7 +209,8 @@ def plan(trace: Trace, columns: dict[int, int]) -> Plan:
     """The trace's row-varying nodes packed into tensors (raises :class:`Unsupported`).
     ``columns``: each input position's column in ``X`` (every input that is not static)."""
     analysis = _Analysis(trace)
-    for node in trace.order:
+    order = _creation_order(trace)
+    for node in order:
         form = analysis.form(node)
         if form is not None:
             analysis.forms[node] = form
@@ -236,7 +237,7 @@ def plan(trace: Trace, columns: dict[int, int]) -> Plan:
 
     values = [k for k in sorted(columns) if k not in {n.expression[1] for n in trace.numbers}]
     positions = {node: columns[k] for node, k in zip(trace.inputs, values)}
-    for node in trace.order:
+    for node in order:
         if node in home:
             continue
         if node in positions:
@@ -290,6 +291,14 @@ def plan(trace: Trace, columns: dict[int, int]) -> Plan:
     ordered = _schedule(tensors)
     _mark_gradients(ordered)
     return Plan(ordered, home, output, outputs, inputs, params)
+
+
+def _creation_order(trace: Trace) -> list[Value]:
+    """The trace's nodes, leaves first, then every op node in the order the function made it: a
+    group's members, a layer's neurons and their inputs come in the order the code wrote them."""
+    leaves = [node for node in trace.order if node._op is None]
+    made = sorted((node for node in trace.order if node._op is not None), key=lambda node: node._creation)
+    return leaves + made
 
 
 def is_param(slot: object) -> bool:
