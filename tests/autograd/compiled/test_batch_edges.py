@@ -444,3 +444,31 @@ def test_a_kink_after_a_function_numpy_rounds_otherwise(kink: str) -> None:
         return (v.relu() if kink == "relu" else abs(v)) * c
 
     check_batch(fn, [c], [[X0 + 1.0]] * ROWS + [[X0]] * ROWS)
+
+
+# -- the parameter vector in any order --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("order", ["as_is", "reversed", "shuffled", "with_unused", "layers_swapped"])
+def test_parameters_listed_in_any_order(order: str) -> None:
+    """A layer's weights read from the parameter vector (as strided views where they lie in order):
+    right for any order of ``params``, and with parameters the function never reads in between."""
+    model = nn.MLP(3, [4, 3, 2], activation="tanh", seed=1)
+    params = model.parameters()
+    if order == "reversed":
+        params = params[::-1]
+    elif order == "shuffled":
+        random.Random(0).shuffle(params)
+    elif order == "with_unused":
+        params = [q for p in params for q in (p, Value(0.0))]
+    elif order == "layers_swapped":
+        params = [p for layer in model.layers[::-1] for p in layer.parameters()]
+    rng = random.Random(1)
+    rows = [[*(rng.uniform(-2, 2) for _ in range(3)), rng.randrange(2)] for _ in range(2 * ROWS)]
+    check_batch(
+        lambda *a: losses.cross_entropy([model(list(a[:3]))], [a[3]]),
+        params,
+        rows,
+        static=[3],
+        over_columns=True,
+    )
