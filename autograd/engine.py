@@ -136,8 +136,9 @@ class Value:
         """Backpropagate from this value: ``leaf.grad += d(self)/d(leaf) * gradient``.
 
         Leaves accumulate (zero them between steps); every interior node's ``grad`` is set to its
-        value for this pass. Iterative: a chain of a million nodes works. (``grad()`` computes the
-        same numbers without touching ``.grad``; see :func:`backpropagate`.)
+        value for this pass (0.0 for a node read only by decisions, such as ``step`` or ``>``: no
+        gradient reaches it, and it passes none on). Iterative: a chain of a million nodes works.
+        (``grad()`` computes the same numbers without touching ``.grad``; see :func:`backpropagate`.)
         """
         if not is_real_number(gradient):
             raise TypeError(
@@ -156,7 +157,10 @@ class Value:
         check_anomaly = grad_mode.get().check_anomaly
         for node in nodes:
             # the chain rule: child.grad += d(node)/d(child) * node.grad, for each child
-            node._op.chain_rule_step(node)  # type: ignore[union-attr]
+            if node._op.chain_rule_step(node) is not None:  # type: ignore[union-attr]
+                # True: a decision (step, ==, ...); some nodes below it may be reached by no gradient
+                _backward_reached(nodes, nodes.index(node) + 1, check_anomaly)
+                return
             if check_anomaly:
                 for child in node.children:
                     _check_gradient(node, child, child.grad)
@@ -464,6 +468,24 @@ def backpropagate(root: Value, seed: Any = 1.0, create_graph: bool = False) -> d
             if check_anomaly:
                 _check_gradient(node, child, grads[child])
     return grads
+
+
+def _backward_reached(nodes: list[Value], stepped: int, check_anomaly: bool) -> None:
+    """``backward()`` past its first decision ``nodes[stepped - 1]``: the chain rule from the nodes a
+    gradient reaches only, as in :func:`backpropagate` (a node read only by decisions keeps its 0.0;
+    stepping it would add ``0.0 * local``, nan where ``local`` is inf). ``nodes[:stepped]`` are
+    reached (no decision above them) and stepped; the decision's anomaly check is still to do."""
+    reached = {nodes[0]}  # the root
+    for index, node in enumerate(nodes):
+        op: Op = node._op  # type: ignore[assignment]  # only interior nodes are listed
+        if index >= stepped:
+            if node not in reached:
+                continue
+            op.chain_rule_step(node)
+        if check_anomaly and index >= stepped - 1:
+            for child in node.children:
+                _check_gradient(node, child, child.grad)
+        reached.update(node.children[position] for position in op.differentiated)
 
 
 def _check_gradient(node: Value, child: Value, grad: Any) -> None:

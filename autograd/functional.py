@@ -101,18 +101,20 @@ def _push_tangents(outputs: list[Value], seeds: dict[Value, Any], on_values: boo
         if op is None or node in seeds:
             continue
         children = node.children
-        terms = [children[i] for i in op.differentiated if children[i] in tangent]
-        if not terms:
-            continue  # no seeded input reaches this node: its tangent is 0
+        # a zero direction adds nothing (not even 0 * inf = nan), on floats and on Values alike;
+        # a tangent that is a graph (a Value) always counts: it is differentiated later
+        moving = [
+            (i, t)
+            for i in op.differentiated
+            if (t := tangent.get(children[i])) is not None and (isinstance(t, Value) or t != 0.0)
+        ]
+        if not moving:
+            continue  # no seeded input moves this node: its tangent is 0
         locals_ = op.symbolic_local_grads(node) if on_values else op.local_grads(node)
-        node_tangent: Any = None
-        for i in op.differentiated:
-            child_tangent = tangent.get(children[i])
-            if child_tangent is None or (not on_values and child_tangent == 0.0):
-                continue  # a zero direction adds nothing (not even 0 * inf = nan)
-            term = locals_[i] * child_tangent
-            node_tangent = term if node_tangent is None else node_tangent + term
-        tangent[node] = 0.0 if node_tangent is None else node_tangent
+        node_tangent = locals_[moving[0][0]] * moving[0][1]
+        for i, child_tangent in moving[1:]:
+            node_tangent = node_tangent + locals_[i] * child_tangent
+        tangent[node] = node_tangent
     return tangent
 
 

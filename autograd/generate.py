@@ -61,9 +61,13 @@ def reads(rules: tuple[str, ...]) -> set[str]:
     return set().union(*(names_read(rule)[0] for rule in rules))
 
 
-def chain_rule_step_source(inputs: tuple[str, ...], derivatives: tuple[str | None, ...]) -> str:
+def chain_rule_step_source(
+    inputs: tuple[str, ...], derivatives: tuple[str | None, ...], decides: bool = False
+) -> str:
     """Source of ``chain_rule_step(node)``: one ``input.grad += local * grad`` line per input that
-    gets a gradient (``None``: a constant input, or a derivative that is zero everywhere)."""
+    gets a gradient (``None``: a constant input, or a derivative that is zero everywhere). An op
+    that ``decides`` (a non-constant input gets no gradient: ``step``, ``==``, ``select``'s test)
+    returns True, telling ``backward()`` that some nodes below may be reached by no gradient."""
     used = reads(tuple(d for d in derivatives if d is not None))
     lines = ["def chain_rule_step(node):", f"    {', '.join('input_' + x for x in inputs)}, = node.children"]
     lines += [f"    {x} = input_{x}.data" for x in inputs if x in used]
@@ -76,6 +80,8 @@ def chain_rule_step_source(inputs: tuple[str, ...], derivatives: tuple[str | Non
             lines.append(f"    input_{x}.grad += {term}")
     if all(derivative is None for derivative in derivatives):
         lines.append("    # no input gets a gradient")
+    if decides:
+        lines.append("    return True  # a decision: a node read only here is reached by no gradient")
     return "\n".join(lines) + "\n"
 
 

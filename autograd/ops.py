@@ -252,11 +252,15 @@ class Op:
             :meth:`for_inputs`); a constant gets no gradient and no derivative is evaluated for it.
         differentiated: positions of the inputs that get a gradient: not constant, and whose
             derivative is not zero everywhere (``"0"``: ``step``, comparisons, ``select``'s test).
+        decision_inputs: positions of the inputs that are not constant yet get no gradient (the
+            operands of ``step``, ``sign``, comparisons, ``select``'s test): a node read only there
+            is reached by no gradient. Empty for most ops.
         evaluate(*floats): the forward rule on floats.
         local_grads(node): the local derivatives at a recorded node, as floats (0.0 for an input
             that is not differentiated).
         chain_rule_step(node): ``child.grad += local_derivative * node.grad`` for each
-            differentiated child: the fast path of ``Value.backward()``, generated from the rules.
+            differentiated child: the fast path of ``Value.backward()``, generated from the rules;
+            returns True for an op with ``decision_inputs`` (None otherwise).
         symbolic_local_grads(node): the same derivatives built as ``Value`` graphs (``None`` for an
             input that is not differentiated).
     """
@@ -266,6 +270,7 @@ class Op:
         "arity",
         "chain_rule_step",
         "constant_inputs",
+        "decision_inputs",
         "derivative_sources",
         "derivatives",
         "differentiated",
@@ -310,6 +315,9 @@ class Op:
             for i, (rule, constant) in enumerate(zip(self.derivatives, self.constant_inputs))
             if not constant and not _is_zero(rule)
         )
+        self.decision_inputs = tuple(
+            i for i, constant in enumerate(self.constant_inputs) if not (constant or i in self.differentiated)
+        )
         self._variants: dict[tuple[bool, ...], Op] = {self.constant_inputs: self}
         self.table_op = self
         self.forward_source = ieee_form(self.forward)
@@ -325,7 +333,10 @@ class Op:
         )
         self.local_grads = define(local_grads_source(inputs, used), "local_grads", FLOAT_FUNCTIONS, label)
         self.chain_rule_step = define(
-            chain_rule_step_source(inputs, used), "chain_rule_step", FLOAT_FUNCTIONS, label
+            chain_rule_step_source(inputs, used, bool(self.decision_inputs)),
+            "chain_rule_step",
+            FLOAT_FUNCTIONS,
+            label,
         )
         # A constant input (the 2 in x ** 2) needs no derivative, and enters the others as a plain
         # number: d(x ** 2)/dx builds 2.0 * x ** 1.0, with no node for 2 - 1 whose own derivative

@@ -6,7 +6,8 @@
 2. the seed: ``root.grad = 1``;
 3. the backward pass, edge by edge in reverse topological order (each node after every node that
    uses it, in the engine's own order): for each node and each input, the chain rule
-   ``child.grad += d(node)/d(child) * node.grad``, with the grad before and after.
+   ``child.grad += d(node)/d(child) * node.grad``, with the grad before and after (a node read only
+   by decisions, such as ``step`` or ``>``, gets no gradient and has no steps, as in ``backward()``).
 
 The local derivatives come from the op table (``op.local_grads``), the same numbers ``backward()``
 uses, summed in the same order from zero, so the last ``after`` of each value is exactly the
@@ -187,7 +188,10 @@ def steps_of(drawing: Drawing, seed: float = 1.0) -> list[Step]:
     grads: dict[Value, float] = {node: 0.0 for node in drawing.order}
     grads[root] = float(seed)
     steps.append(SeedStep(root, drawing.name(root), float(seed)))
+    reached = {root}
     for node in reverse_topological_order(root):  # the order backward() uses
+        if node not in reached:
+            continue  # read only by decisions (step, ==): no gradient reaches it, it passes none on
         op = node._op
         assert op is not None  # only interior nodes are listed
         operands = _Operands.of(drawing, node)
@@ -197,6 +201,7 @@ def steps_of(drawing: Drawing, seed: float = 1.0) -> list[Step]:
             child, local = node.children[position], local_grads[position]
             before = grads[child]
             grads[child] = after = before + local * node_grad  # the chain rule
+            reached.add(child)
             rule, numbers, why = operands.write(derivative_rule(op, position))
             names = (drawing.name(node), drawing.name(child))
             general = general_rule(op, position, operands)

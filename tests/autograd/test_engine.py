@@ -5,12 +5,14 @@ recursion, and memory that frees itself (no reference cycles)."""
 from __future__ import annotations
 
 import gc
+import inspect
 import math
 import sys
+from collections.abc import Callable
 
 import pytest
 
-from autograd import Constant, Value, grad, topological_order
+from autograd import OPS, Constant, Op, Value, apply, detect_anomaly, grad, maximum, topological_order
 
 
 def test_a_leaf_records_its_number_and_nothing_else() -> None:
@@ -292,3 +294,96 @@ def test_equality_is_identity_and_values_are_hashable() -> None:
     assert a == a and a != b and (a == b) is False  # same number, different nodes
     assert len({a, b, a}) == 2 and {a: 1}[a] == 1
     assert a in [b, a] and b not in [a]
+
+
+# -- nodes no gradient reaches: read only by decisions (step, sign, ==, >, >=, select's test) -------
+
+DECISIONS: dict[str, Callable[[Value], Value]] = {
+    "step": lambda u: apply(OPS["step"], u),
+    "sign": lambda u: apply(OPS["sign"], u),
+    "==": lambda u: apply(OPS["=="], u, 0.0),
+    ">": lambda u: apply(OPS[">"], u, 0.5),
+    ">= (as b)": lambda u: apply(OPS[">="], 0.5, u),
+    "select's test": lambda u: apply(OPS["select"], u, 2.0, 3.0),
+    "a user op with a flat derivative": lambda u: apply(Op("flat", "step(a) * 2.0", "0"), u),
+}
+
+
+@pytest.mark.parametrize("decide", DECISIONS.values(), ids=DECISIONS.keys())
+def test_backward_skips_a_node_read_only_by_a_decision(decide: Callable[[Value], Value]) -> None:
+    """``sqrt(w)`` at w = 0 (local derivative inf) feeds only a decision: no gradient reaches it,
+    so it passes none to ``w`` (stepping it gave ``0 * inf = nan``)."""
+    w = Value(0.0, "w")
+    u = w.sqrt()
+    decision = decide(u)
+    out = decision * w
+    out.backward()
+    assert w.grad == grad(out, [w])[0] == decision.data
+    assert u.grad == 0.0
+
+
+def test_backward_steps_a_node_a_decision_and_a_gradient_both_read() -> None:
+    w = Value(4.0, "w")
+    u = w.sqrt()
+    out = apply(OPS[">"], u, 1.0) * u  # u is also a factor: the gradient reaches it
+    out.backward()
+    assert w.grad == grad(out, [w])[0] == 0.25
+
+
+def test_backward_of_a_decision_gives_zero_not_nan() -> None:
+    w = Value(0.0, "w")
+    apply(OPS[">"], w.sqrt(), 0.5).backward()  # the root itself is the decision
+    assert w.grad == 0.0
+
+
+def test_a_node_no_gradient_reaches_is_reset_to_zero() -> None:
+    w = Value(4.0, "w")
+    u = w.sqrt()
+    (u * 3.0).backward()
+    assert u.grad == 3.0
+    w.grad = 0.0
+    out = apply(OPS[">"], u, 1.0) * w
+    out.backward()
+    assert u.grad == 0.0  # this pass's value, shown in drawings
+    assert w.grad == 1.0
+
+
+def test_backward_below_a_decision_in_the_middle_of_the_graph() -> None:
+    """Nodes above the first decision, the decision, then reached and unreached nodes below it."""
+    w, x = Value(0.0, "w"), Value(3.0, "x")
+    u = w.sqrt()  # read only by the decision
+    v = (x * x).tanh()  # reached through the select and through the product
+    picked = apply(OPS["select"], apply(OPS[">"], u, -1.0), v, x)
+    out = (picked * v + w * x).exp() * 0.5
+    out.backward()
+    assert [w.grad, x.grad] == grad(out, [w, x])
+    assert all(math.isfinite(g) for g in (w.grad, x.grad))
+
+
+def test_detect_anomaly_checks_the_decision_and_not_the_nodes_it_cuts_off() -> None:
+    w = Value(0.0, "w")
+    with detect_anomaly():
+        out = apply(OPS[">"], w.sqrt(), 0.5) * w
+        out.backward()  # no nan flows anywhere now
+        assert w.grad == 0.0
+        x = Value(1.0, "x")
+        with pytest.raises(FloatingPointError, match="select"):
+            apply(OPS["select"], Value(1.0), x * 2.0, 3.0).backward(math.inf)  # into the branch
+
+
+def test_backward_of_a_gradient_graph_skips_what_its_decisions_read() -> None:
+    """create_graph: d max(sqrt(z), w^2)/dw holds the test sqrt(z) < w^2, which reads sqrt(z) at
+    z = 0 (local derivative inf) and nothing else of the gradient does."""
+    z, w = Value(0.0, "z"), Value(2.0, "w")
+    (dw,) = grad(maximum(z.sqrt(), w * w), [w], create_graph=True)
+    dw.backward()
+    assert [z.grad, w.grad] == grad(dw, [z, w]) == [0.0, 2.0]
+
+
+def test_decision_inputs_are_the_inputs_that_get_no_gradient_though_not_constant() -> None:
+    flagged = {name: op.decision_inputs for name, op in OPS.items() if op.decision_inputs}
+    assert flagged == {"step": (0,), "sign": (0,), "==": (0, 1), ">": (0, 1), ">=": (0, 1), "select": (0,)}
+    assert OPS[">"].with_constants((True, False)).decision_inputs == (1,)
+    assert OPS["select"].with_constants((True, False, False)).decision_inputs == ()  # a constant test
+    for op in OPS.values():  # the generated step says so: backward() reads it, no per-node check
+        assert ("return True" in inspect.getsource(op.chain_rule_step)) == bool(op.decision_inputs)

@@ -462,3 +462,18 @@ def test_compiled_adds_no_term_for_an_input_that_gets_no_gradient() -> None:
     x = Value(2.0)
     assert grad(f(x), [x]) == [1.0]
     assert compile(f).value_and_grad(2.0)[1] == [1.0]
+
+
+def test_jvp_on_values_adds_nothing_for_a_zero_direction() -> None:
+    """Along (1, 0), ``x + sqrt(y)`` at y = 0 moves as x does: the tangent is 1 on floats, and was
+    ``inf * 0 = nan`` on Values (the create_graph form), which multiplied the zero direction."""
+    f = lambda x, y: x + y.sqrt()
+    assert jvp(f, [1.0, 0.0], [1.0, 0.0]) == (1.0, 1.0)
+    value, tangent = jvp(f, [Value(1.0), Value(0.0)], [1.0, 0.0])
+    assert (value.data, tangent.data) == (1.0, 1.0)
+
+
+def test_hvp_along_an_input_leaves_out_a_column_that_is_infinite() -> None:
+    """``H v = d/dt grad f(x + t v)``: for ``x^2 + y sqrt(y)`` at y = 0 along x that is (2, 0), though
+    d2f/dy2 = 0.75 / sqrt(y) is inf there (it was nan: inf * 0)."""
+    assert hvp(lambda x, y: x * x + y * y.sqrt(), [1.0, 0.0], [1.0, 0.0]) == [2.0, 0.0]

@@ -419,11 +419,6 @@ def test_a_function_of_no_inputs_over_many_rows() -> None:
     check_batch(lambda: w * w, [w], [[]] * ROWS)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: Value.backward() steps from a node no gradient reaches (0 * inf = nan); grad() "
-    "and compile skip it",
-)
 def test_backward_agrees_with_grad_below_a_comparison_at_inf() -> None:
     """``w * x`` feeds only a comparison: no gradient reaches it, so none flows to ``w``; backward()
     still steps from it with its 0.0 and adds ``x * 0 = inf * 0 = nan`` to ``w.grad`` at x = inf."""

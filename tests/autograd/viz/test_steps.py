@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import OPS, Value, topological_order
-from autograd.engine import apply
+from autograd import OPS, Value, grad, topological_order
+from autograd.engine import apply, backpropagate
 from autograd.testing import expressions_with_points, mlp_expressions
 from autograd.viz import BackwardStep, ForwardStep, SeedStep, final_grads, step_through
 from autograd.viz.example import chain_rule
@@ -59,6 +59,7 @@ def check_against_backward(root: Value) -> None:
     assert not any(step.child.is_constant for step in backward)  # no step into a constant
     texts = [s.rule for s in steps if isinstance(s, ForwardStep)] + [s.rule + s.general for s in backward]
     assert not [text for text in texts if " if " in text]  # no guard clause, ever
+    expected = backpropagate(root)  # grad()'s numbers: no step from a node no gradient reaches
     root.backward()
     grads = final_grads(steps)
     assert set(grads) == set(order)
@@ -67,6 +68,7 @@ def check_against_backward(root: Value) -> None:
             assert grads[node] == 0.0  # never differentiated
         else:
             assert same(grads[node], node.grad), (node, grads[node], node.grad)
+            assert same(node.grad, expected.get(node, 0.0)), (node, node.grad, expected.get(node))
 
 
 @given(raw_graphs())
@@ -85,6 +87,18 @@ def test_steps_reproduce_backward_on_mlps(expression: object, random: object) ->
     n = expression.n_inputs  # type: ignore[attr-defined]
     point = [random.uniform(-1, 1) for _ in range(n)]  # type: ignore[attr-defined]
     check_against_backward(expression.build([Value(x) for x in point]))  # type: ignore[attr-defined]
+
+
+def test_no_step_from_a_node_read_only_by_a_decision() -> None:
+    """``sqrt(w)`` at w = 0 (local derivative inf) feeds only ``>``: no gradient reaches it, so it
+    has no step (one gave ``w.grad += inf × 0 = nan``), as in backward() and grad()."""
+    w = Value(0.0, "w")
+    u = w.sqrt()
+    out = apply(OPS[">"], u, 0.5) * w
+    steps = step_through(out)
+    assert not [s for s in steps if isinstance(s, BackwardStep) and s.node is u]
+    assert final_grads(steps)[w] == grad(out, [w])[0] == 0.0
+    check_against_backward(out)
 
 
 def test_chain_rule_example_step_by_step() -> None:
