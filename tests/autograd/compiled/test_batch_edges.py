@@ -467,3 +467,30 @@ def test_parameters_listed_in_any_order(order: str) -> None:
         static=[3],
         over_columns=True,
     )
+
+
+_W0, _W1, _B, _ONE = Value(-5e-17), Value(-5e-17), Value(1.0), Value(1.0)
+
+
+def _z(x0: Value, x1: Value) -> Value:
+    """1.0 in eager's order at (1, 1) (each -5e-17 under half an ulp of 1), 1 - 2^-53 in a dot's."""
+    return _W1.mul_add(x1, _W0.mul_add(x0, _B))
+
+
+AT_ONE = {
+    "maximum_tie": lambda x0, x1: maximum(_z(x0, x1), _ONE * x0 * x0),
+    "minimum_tie": lambda x0, x1: minimum(_z(x0, x1), _ONE * x0 * x0),
+    "clamp_lo": lambda x0, x1: _z(x0, x1).clamp(1.0, 2.0) * _ONE,
+    "clamp_hi": lambda x0, x1: _z(x0, x1).clamp(0.0, 1.0) * _ONE,
+    "relu_shifted": lambda x0, x1: (_z(x0, x1) - 1.0).relu() * _ONE,
+    "abs_of_difference": lambda x0, x1: abs(_z(x0, x1) - _ONE),
+    "guard_ge": lambda x0, x1: (lambda z: z * 2 if z.data >= 1.0 else z * 3)(_z(x0, x1)) * _ONE,
+    "guard_eq": lambda x0, x1: (lambda z: z * 2 if z.data == 1.0 else z * 3)(_z(x0, x1)) * _ONE,
+    "max_by_data": lambda x0, x1: (lambda z, y: z if z.data > y.data else y)(_z(x0, x1), _ONE * x0 * x0),
+}
+
+
+@pytest.mark.parametrize("case", sorted(AT_ONE))
+def test_kinks_and_thresholds_away_from_zero(case: str) -> None:
+    """Ties and kinks at 1, not 0 (a maximum of two columns, clamp bounds, shifted relu, guards)."""
+    check_batch(AT_ONE[case], [_W0, _W1, _B, _ONE], [[1.0, 1.0]] * ROWS + [[0.5, 2.0]] * ROWS)
