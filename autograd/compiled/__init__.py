@@ -51,7 +51,9 @@ from typing import Any
 
 from autograd.compiled import batch, codegen
 from autograd.compiled.arguments import as_float, close, count, describe, difference, params_of, signature_of
-from autograd.compiled.codegen import Names, Program, define, generate
+from autograd.compiled.batch import Rows
+from autograd.compiled.codegen import Names, define, generate
+from autograd.compiled.entry import Entry
 from autograd.compiled.trace import Trace, TraceError, record
 from autograd.engine import Value, backpropagate
 from autograd.modes import grad_mode
@@ -62,75 +64,6 @@ MAX_TRACES = 8
 #: At most this many rows left by the batch replay over columns go one by one to the scalar replay
 #: of their own trace; more go through the generated loop over every trace.
 FEW_ROWS = 16
-
-
-class _Entry:
-    """One trace's generated code and the functions compiled from it (each made when first used)."""
-
-    def __init__(
-        self, trace: Trace, names: tuple[list[str], list[str]], program: Program | None = None
-    ) -> None:
-        self.trace = trace
-        self._names = names  # the inputs' and the parameters' variable names
-        self._program = program
-        self._columns: dict[tuple[frozenset[tuple[int, type]], bool], Callable[..., Any] | None] = {}
-        self.n_nodes = len(trace.order)
-        self.n_outputs = len(trace.outputs)
-
-    @property
-    def program(self) -> Program:
-        """The trace's generated code (generated when first needed: the batch replay over columns
-        works from the trace itself)."""
-        if self._program is None:
-            self._program = generate(self.trace, *self._names)
-        return self._program
-
-    def value_and_grad(self, *args: Any) -> Any:
-        """The trace's ``value_and_grad`` (compiled at the first call: a batch replay over columns
-        may never need it, and CPython's compile is most of a large trace's cost)."""
-        function = self.value_and_grad = define(self.program.value_and_grad(), "value_and_grad")  # type: ignore[method-assign]
-        return function(*args)
-
-    def forward(self, *args: Any) -> Any:
-        """The trace's ``forward`` (compiled at the first call)."""
-        function = self.forward = define(self.program.forward_only(), "forward")  # type: ignore[method-assign]
-        return function(*args)
-
-    def columns(
-        self, static: dict[int, type], columns: dict[int, int], backward: bool = True
-    ) -> Callable[..., Any] | None:
-        """This trace over columns (NumPy), or None if it cannot be vectorized (made once per
-        kind of static inputs, forward and backward or forward only)."""
-        key = (frozenset(static.items()), backward)
-        if key not in self._columns:
-            self._columns[key] = batch.vectorize(self.trace, columns, static, backward)
-        return self._columns[key]
-
-    def first_failure(self, numbers: Sequence[float], params: list[float]) -> int:
-        """The index of the first guard that fails at these inputs (-1 if none does)."""
-        program = self.program
-        tests = "".join(
-            f"    try:\n        if {fails}:\n            return {k}\n"
-            f"    except Exception:\n        return {k}\n"
-            for k, (fails, _) in enumerate(program.early + program.guards)
-        )
-        source = f"def check({', '.join((*program.arguments, 'params'))}):\n"
-        source += program.params + program.forward + tests + "    return -1\n"
-        result: int = define(source, "check")(*numbers, params)
-        return result
-
-
-class Rows:
-    """Rows of inputs checked once (and as NumPy columns), made by :meth:`Compiled.prepare`."""
-
-    def __init__(self, compiled: Compiled, rows: list[Sequence[float]], columns: Any) -> None:
-        self.compiled, self.rows, self.columns = compiled, rows, columns
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def __repr__(self) -> str:
-        return f"<{len(self.rows)} rows{' as columns' if self.columns is not None else ''}>"
 
 
 class Compiled:
@@ -172,7 +105,7 @@ class Compiled:
         self.input_names: list[str] = []
         self.n_inputs = -1  # until traced
         self.compile_seconds = 0.0
-        self._entries: list[_Entry] = []
+        self._entries: list[Entry] = []
         if example is not None:
             self._first_trace([as_float(x, f"example[{i}]") for i, x in enumerate(example)])
 
@@ -204,7 +137,7 @@ class Compiled:
             self.fn, numbers, self._number_positions, self.input_names, self.params, self._static_positions
         )
 
-    def _trace(self, numbers: list[float]) -> _Entry:
+    def _trace(self, numbers: list[float]) -> Entry:
         """Trace at ``numbers``, check it, generate its code and add it to the traces."""
         if len(self._entries) >= self.max_traces:
             raise self._too_many(numbers)
@@ -231,7 +164,7 @@ class Compiled:
                 f"parameters: {shown}{more}. Pass model weights as params=... so that their current "
                 "values are read and their gradients computed; for a fixed number use a float"
             )
-        entry = _Entry(trace, (self.input_names, self.param_names), program)
+        entry = Entry(trace, (self.input_names, self.param_names), program)
         self._entries.append(entry)
         self._batch_functions.clear()
         self.compile_seconds += time.perf_counter() - start
@@ -249,7 +182,7 @@ class Compiled:
             "or keep that decision inside the graph (e.g. relu/abs/clamp instead of an `if` on .data)"
         )
 
-    def _entry(self) -> _Entry:
+    def _entry(self) -> Entry:
         if not self._entries:
             if signature_of(self.fn)[1] != 0:
                 raise RuntimeError(
@@ -386,7 +319,7 @@ class Compiled:
         self, rows: Iterable[Sequence[float]], weight: float, grads: list[float]
     ) -> tuple[float, list[float]]:
         seed = as_float(weight, "weight")
-        prepared = rows.columns if isinstance(rows, Rows) and rows.compiled is self and self.columns else None
+        prepared = batch.prepared(self, rows)
         pending = self._rows(rows)
         self._one_output([])
         if grad_mode.get().check_anomaly:
@@ -395,9 +328,9 @@ class Compiled:
                 grads = [g + h for g, h in zip(grads, row_grads)]
             return seed * sum(self._eager(row)[0] for row in pending), grads
         params = self._param_data()
-        fast, grads, pending = self._columns(pending, seed, grads, params, prepared)
+        fast, grads, pending = batch.gradients(self, pending, seed, grads, params, prepared)
         if pending and self.rows_over_columns and len(pending) <= FEW_ROWS:
-            fast, grads, pending = self._few_rows(pending, params, seed, grads, fast)
+            fast, grads, pending = batch.few_rows(self, pending, params, seed, grads, fast)
         if not pending:
             return seed * fast, list(grads)
         while True:  # in row order, from the given grads; a row no trace covers gets its own, then again
@@ -409,31 +342,6 @@ class Compiled:
         grads = new_grads
         total += fast
         return seed * total, list(grads)
-
-    def _few_rows(
-        self, rows: list[Sequence[float]], params: list[float], seed: float, grads: list[float], total: float
-    ) -> tuple[float, list[float], list[Sequence[float]]]:
-        """A few rows left by the columns (near a threshold), each on the scalar replay of the first
-        trace whose guards hold there: the trace's input guards are tested over columns first, so
-        only the function of the trace that takes the row is compiled (not the loop over all)."""
-        kinds = {k: type(rows[0][k]) for k in self._static_positions}
-        columns = {
-            k: i for i, k in enumerate(k for k in range(self.n_inputs) if k not in self._static_positions)
-        }
-        left: list[Sequence[float]] = []
-        for row in rows:
-            X, S = batch.one_row(row, self._static_positions)
-            for entry in self._entries:
-                function = entry.columns(kinds, columns)
-                if function is not None and not batch.early_holds(function, X, S, params):
-                    continue
-                result = entry.value_and_grad(*row, params, seed, grads)
-                if result is not None:
-                    total, grads = total + result[0], result[2]
-                    break
-            else:
-                left.append(row)
-        return total, list(grads), left
 
     def _trace_misses(self, misses: list[Sequence[float]]) -> None:
         """Trace the first row no trace covers, and the first row of each other static value
@@ -447,57 +355,17 @@ class Compiled:
                 seen.add(key)
                 self._trace(list(row))
 
-    def _columns(
-        self,
-        rows: list[Sequence[float]],
-        seed: float,
-        grads: list[float],
-        params: list[float],
-        got: Any = None,
-    ) -> tuple[float, list[float], list[Sequence[float]]]:
-        """Replay what it can of the rows over columns (NumPy, :mod:`autograd.compiled.batch`):
-        ``(sum of their values, grads with their terms added, the rows left)``, the rows left in
-        their order. Rows that no trace covers get a new trace (while there is room for one), so
-        a batch of ten labels makes its ten traces here, each replayed over its rows at once."""
-        self.rows_over_columns = 0
-        if got is None and self._entries and self.columns:
-            got = batch.columns_of(rows, self._static_positions)
-        if got is None:
-            return 0.0, grads, rows
-        X, S, kinds = got
-        kept = [k for k in range(self.n_inputs) if k not in self._static_positions]
-        columns = {k: i for i, k in enumerate(kept)}
-        total, summed = 0.0, None
-        left = None  # indexes into rows, None: all of them
-        while True:
-            functions = [entry.columns(kinds, columns) for entry in self._entries]
-            part_X = X if left is None else X[left]
-            part_S = S if left is None else {k: s[left] for k, s in S.items()}
-            value, g, still, unsure = batch.replay(functions, part_X, part_S, params, seed)
-            total += value
-            summed = g if summed is None else summed + g
-            left = still if left is None else left[still]
-            uncovered = left[~unsure]  # rows no trace takes, surely: they need a trace of their own
-            if not len(uncovered) or None in functions or len(self._entries) >= self.max_traces:
-                break  # done, or what is left needs the row-by-row replay (it traces or raises)
-            self._trace(list(rows[int(uncovered[0])]))
-        if not batch.moderate([total, *params], summed, X):
-            return 0.0, grads, rows  # near the float range, a sum's order decides whether it overflows
-        self.rows_over_columns = len(rows) - len(left)
-        new_grads = [a + b for a, b in zip(grads, summed.tolist())] if summed is not None else grads
-        return total, new_grads, [rows[k] for k in left.tolist()]
-
     def batch_call(self, rows: Iterable[Sequence[float]]) -> list[Any]:
         """``[f(*row) for row in rows]``: over NumPy columns when it can (as ``batch_value_and_grad``),
         else in one generated loop (the parameters read once)."""
-        prepared = rows.columns if isinstance(rows, Rows) and rows.compiled is self and self.columns else None
+        prepared = batch.prepared(self, rows)
         rows = self._rows(rows)
         if not rows:
             return []
         if grad_mode.get().check_anomaly:
             return [self(*row) for row in rows]
         self.rows_over_columns = 0
-        results = self._forward_columns(rows, prepared)
+        results = batch.values(self, rows, prepared)
         if results is not None:
             return results
         results = []
@@ -507,28 +375,6 @@ class Compiled:
             done = iter([self(*row) for row in misses])
             results = [next(done) if value is None else value for value in results]
         return results
-
-    def _forward_columns(self, rows: list[Sequence[float]], got: Any) -> list[Any] | None:
-        """Every row's value(s) over columns, or ``None`` if some row needs the per-row replay
-        (then all of them go there: a forward pass is cheap row by row, and keeps one order)."""
-        if got is None and self._entries and self.columns:
-            got = batch.columns_of(rows, self._static_positions)
-        if got is None:
-            return None
-        X, S, kinds = got
-        columns = {
-            k: i for i, k in enumerate(k for k in range(self.n_inputs) if k not in self._static_positions)
-        }
-        functions = [entry.columns(kinds, columns, backward=False) for entry in self._entries]
-        n_outputs = self._entries[0].n_outputs
-        values = batch.empty(len(rows), n_outputs)
-        _, _, left, _ = batch.replay(functions, X, S, self._param_data(), 1.0, values)
-        if len(left):
-            return None
-        self.rows_over_columns = len(rows)
-        if n_outputs == 1:
-            return values.tolist()  # type: ignore[no-any-return]
-        return [tuple(row) for row in values.tolist()]
 
     def _loop(self, backward: bool) -> Callable[..., Any]:
         """The generated loop over rows through every trace (remade when a trace is added)."""
@@ -567,9 +413,7 @@ class Compiled:
         """The rows checked once, and as NumPy columns when the batch replay will use them: pass
         the result to ``batch_value_and_grad``/``batch_backward``/``batch_call`` as often as you like
         (a training loop over the same batch pays for checking and converting its numbers once)."""
-        checked = self._rows(rows)
-        got = batch.columns_of(checked, self._static_positions) if self._entries and self.columns else None
-        return Rows(self, checked, got)
+        return batch.prepare(self, self._rows(rows))
 
     def _eager(self, numbers: Sequence[float], seed: float = 1.0) -> tuple[float, list[float], list[float]]:
         """The eager engine's answer (used inside ``detect_anomaly``, which names a bad op)."""
