@@ -21,12 +21,10 @@ from autograd.compiled import compile
 from autograd.testing import expressions, mlp_expressions
 from nn import losses
 from nn.regularization import l2_penalty
-from tests.autograd.compiled.batch_cases import EDGES, FEW, ROWS, W, alternating, mlp, model_rows
+from tests.autograd.compiled.batch_cases import FEW, ROWS, W, alternating, mlp, model_rows
 from tests.autograd.compiled.batch_check import (
     check_batch,
-    check_batch_call,
     eager_batch,
-    rows_over_columns,
 )
 
 pytestmark = pytest.mark.usefixtures("small_batches_run_over_columns")
@@ -455,39 +453,6 @@ SHAPES = {
 def test_where_a_layers_neurons_go(shape: str) -> None:
     rows = [[k / 5 - 1, 1 - k / 7] for k in range(2 * ROWS)]
     check_batch(SHAPES[shape], [W, _U, _V, _B], rows, over_columns=True)
-
-
-# -- batch_call: every row's value(s), forward only ----------------------------------------------------
-
-
-@FEW
-@given(st.data())
-def test_batch_call_of_an_mlp_with_several_outputs_equals_eager(data: st.DataObject) -> None:
-    nin, nout = data.draw(st.integers(1, 3)), data.draw(st.integers(1, 3))
-    model = mlp(data, nin, nout)
-    rows = model_rows(data, nin, 2 * ROWS)
-    if data.draw(st.booleans(), label="edges"):
-        rows[0] = [data.draw(st.sampled_from(EDGES)) for _ in range(nin)]
-
-    def fn(*xs: Value) -> Any:
-        out = model(list(xs))
-        return tuple(out) if isinstance(out, list) else out
-
-    f = check_batch_call(fn, model.parameters(), rows)
-    assert rows_over_columns(f) in (None, 0, len(rows))  # every row over columns, or none
-
-
-def test_batch_call_with_branches_and_labels_equals_eager() -> None:
-    model = nn.MLP(2, [4, 3], activation="relu", seed=11)
-
-    def fn(x0: Value, x1: Value, label: int) -> Any:
-        z = model([x0, x1])
-        top = max(z, key=lambda v: v.data)  # a decision on computed numbers
-        return (top - z[label], z[label].tanh()) if top.data > 0 else (z[label], top)
-
-    rng = random.Random(11)
-    rows = [[rng.uniform(-2, 2), rng.uniform(-2, 2), rng.randrange(3)] for _ in range(3 * ROWS)]
-    check_batch_call(fn, model.parameters(), rows, static=[2], max_traces=32)
 
 
 @FEW
