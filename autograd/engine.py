@@ -157,9 +157,8 @@ class Value:
         check_anomaly = grad_mode.get().check_anomaly
         for node in nodes:
             # the chain rule: child.grad += d(node)/d(child) * node.grad, for each child
-            if node._op.chain_rule_step(node) is not None:  # type: ignore[union-attr]
-                # True: a decision (step, ==, ...); some nodes below it may be reached by no gradient
-                _backward_reached(nodes, nodes.index(node) + 1, check_anomaly)
+            if node._op.chain_rule_step(node) is not None:  # type: ignore[union-attr]  # a decision
+                _backward_reached(nodes, nodes.index(node), check_anomaly)  # some nodes below: no gradient
                 return
             if check_anomaly:
                 for child in node.children:
@@ -470,22 +469,27 @@ def backpropagate(root: Value, seed: Any = 1.0, create_graph: bool = False) -> d
     return grads
 
 
-def _backward_reached(nodes: list[Value], stepped: int, check_anomaly: bool) -> None:
-    """``backward()`` past its first decision ``nodes[stepped - 1]``: the chain rule from the nodes a
-    gradient reaches only, as in :func:`backpropagate` (a node read only by decisions keeps its 0.0;
-    stepping it would add ``0.0 * local``, nan where ``local`` is inf). ``nodes[:stepped]`` are
-    reached (no decision above them) and stepped; the decision's anomaly check is still to do."""
+def _backward_reached(nodes: list[Value], decision: int, check_anomaly: bool) -> None:
+    """``backward()`` past its first decision ``nodes[decision]`` (stepped, not yet checked): the
+    chain rule from the nodes a gradient reaches only, as in :func:`backpropagate`. A node read only
+    by decisions keeps its 0.0 (stepping it would add ``0.0 * local``: nan where ``local`` is inf)."""
     reached = {nodes[0]}  # the root
-    for index, node in enumerate(nodes):
+    for node in nodes[: decision + 1]:  # reached (no decision above them) and stepped
+        for position in node._op.differentiated:  # type: ignore[union-attr]
+            reached.add(node.children[position])
+    if check_anomaly:
+        for child in nodes[decision].children:
+            _check_gradient(nodes[decision], child, child.grad)
+    for node in nodes[decision + 1 :]:
+        if node not in reached:
+            continue  # read only by decisions: no gradient reaches it, it passes none on
         op: Op = node._op  # type: ignore[assignment]  # only interior nodes are listed
-        if index >= stepped:
-            if node not in reached:
-                continue
-            op.chain_rule_step(node)
-        if check_anomaly and index >= stepped - 1:
+        op.chain_rule_step(node)  # child.grad += d(node)/d(child) * node.grad
+        if check_anomaly:
             for child in node.children:
                 _check_gradient(node, child, child.grad)
-        reached.update(node.children[position] for position in op.differentiated)
+        for position in op.differentiated:
+            reached.add(node.children[position])
 
 
 def _check_gradient(node: Value, child: Value, grad: Any) -> None:
