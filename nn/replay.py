@@ -104,6 +104,9 @@ class SampleReplay:
         self.losses: dict[Hashable, Compiled] = {}
         self.checked = False
         self.forward = compile(lambda *xs: model(list(xs)), params=model, max_traces=MAX_TRACES)
+        # the outputs feed the metric's decisions (argmax, a threshold): they must be eager's floats,
+        # so they are replayed row by row (over columns they would be equal only to rounding)
+        self.forward.columns = False
         self.penalty_fn = None if penalty is None else compile(lambda: penalty(model), params=model)
 
     def parts(self) -> tuple[Any, ...]:

@@ -212,11 +212,6 @@ TIES = {  # (parameters, label, loss): an output eager's order makes exactly a t
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fit's outputs for the metric come from batch_call over columns: an exact tie (argmax) or "
-    "a score of exactly 0 (hinge's sign) in eager's order is decided otherwise in a dot's order (issue 16)",
-)
 @pytest.mark.parametrize("case", sorted(TIES))
 def test_accuracy_at_an_output_eager_makes_an_exact_tie(
     case: str, small_batches_run_over_columns: None
