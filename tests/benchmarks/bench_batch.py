@@ -63,17 +63,6 @@ class Result(NamedTuple):
     notes: list[str]
 
 
-def medians(steps: Steps, repeats: int) -> dict[str, float]:
-    """Median CPU seconds of each step, round-robin so that all see the same machine."""
-    times: dict[str, list[float]] = {name: [] for name in steps}
-    for _ in range(repeats):
-        for name, step in steps.items():
-            start = time.process_time()
-            step()
-            times[name].append(time.process_time() - start)
-    return {name: statistics.median(t) for name, t in times.items()}
-
-
 def check(steps: Steps, expected: float) -> None:
     """Each step's loss equals the floor's to 1e-12 relative (a fast wrong number is no result)."""
     for name, step in steps.items():
@@ -346,7 +335,7 @@ def moons(repeats: int, micrograd: bool = True) -> Result:
         steps.update(array_rows(weights, floor_moons.MOONS_SIZES, X, y, "moons", result.notes))
         expected = floor_moons.loss_and_grads(weights, X, y)[0]
         check(steps, expected)
-        result.seconds.update(medians(steps, repeats))
+        result.seconds.update(bench_compiled.medians(steps, repeats))
     if micrograd:
         result.seconds.update(micrograd_rows(weights, X, y, expected, max(3, repeats // 2), result.notes))
     return result
@@ -374,7 +363,7 @@ def digits(repeats: int) -> Result:
     steps[FLOOR] = floor_step
     steps.update(array_rows(weights, floor_digits.DIGITS_SIZES, X, y, "digits", result.notes))
     check(steps, floor_digits.loss_and_grads(weights, X, y)[0])
-    result.seconds.update(medians(steps, repeats))
+    result.seconds.update(bench_compiled.medians(steps, repeats))
     return result
 
 
